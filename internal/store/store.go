@@ -4,7 +4,10 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/db"
 )
@@ -154,8 +157,23 @@ type FindHistory struct {
 
 // Store is the storage layer over an open database.
 type Store struct {
-	db *db.DB
+	db  *db.DB
+	now func() time.Time
 }
 
 // New returns a Store over an open, migrated database.
-func New(d *db.DB) *Store { return &Store{db: d} }
+func New(d *db.DB) *Store { return &Store{db: d, now: time.Now} }
+
+// DB returns the database the store runs on (for transactions that span
+// store writes and River inserts).
+func (s *Store) DB() *db.DB { return s.db }
+
+func (s *Store) nowMS() int64 { return s.now().UnixMilli() }
+
+// querier is what *sql.DB and *sql.Tx have in common, so helpers run inside
+// or outside a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}

@@ -1,0 +1,34 @@
+package store
+
+import (
+	"database/sql"
+	"errors"
+)
+
+// ErrInvalid reports input a store method cannot write (a missing required
+// field, an unknown role). The message says which.
+var ErrInvalid = errors.New("store: invalid input")
+
+// mapErr turns driver errors into the package's sentinels, keeping the cause
+// in the chain for logs.
+func mapErr(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case isUniqueViolation(err):
+		return errors.Join(ErrConflict, err)
+	}
+	return err
+}
+
+// isUniqueViolation and isForeignKeyViolation recognise either engine's error
+// (see errors_sqlite.go and errors_postgres.go).
+func isUniqueViolation(err error) bool {
+	return isSQLiteConstraint(err, sqliteUnique) || isPostgresCode(err, pgUniqueViolation)
+}
+
+func isForeignKeyViolation(err error) bool {
+	return isSQLiteConstraint(err, sqliteForeignKey) || isPostgresCode(err, pgForeignKeyViolation)
+}
