@@ -97,14 +97,14 @@ func (d *DB) Ping(ctx context.Context) error {
 // Close releases every connection.
 func (d *DB) Close() error {
 	var errs []error
-	if d.Pool != nil {
-		d.Pool.Close()
-	}
 	if d.Read != nil && d.Read != d.Write {
 		errs = append(errs, d.Read.Close())
 	}
 	if d.Write != nil {
 		errs = append(errs, d.Write.Close())
+	}
+	if d.Pool != nil {
+		d.Pool.Close() // after Write: on PostgreSQL, Write borrows from Pool
 	}
 	return errors.Join(errs...)
 }

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -16,23 +15,21 @@ import (
 var schemaRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 
 func openPostgres(ctx context.Context, o Options) (*DB, error) {
-	connCfg, err := pgx.ParseConfig(o.URL)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadURL, err)
-	}
-	schema, err := searchPathSchema(connCfg.RuntimeParams["search_path"])
-	if err != nil {
-		return nil, err
-	}
 	poolCfg, err := pgxpool.ParseConfig(o.URL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadURL, err)
+	}
+	connCfg := poolCfg.ConnConfig
+	schema, err := searchPathSchema(connCfg.RuntimeParams["search_path"])
+	if err != nil {
+		return nil, err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, poolCfg)
 	if err != nil {
 		return nil, fmt.Errorf("db: connect to PostgreSQL: %w", err)
 	}
-	sqldb := stdlib.OpenDB(*connCfg)
+	// database/sql for the store and River's pgx driver share one pool.
+	sqldb := stdlib.OpenDBFromPool(pool)
 	d := &DB{Engine: Postgres, Write: sqldb, Read: sqldb, Pool: pool, Schema: schema, logger: o.Logger}
 	if err := d.Ping(ctx); err != nil {
 		_ = d.Close()

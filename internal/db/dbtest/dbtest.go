@@ -108,4 +108,3 @@ func freshSchema(ctx context.Context, t testing.TB) string {
 	u.RawQuery = q.Encode()
 	return u.String()
 }
-
