@@ -54,7 +54,7 @@ func OpenUnmigrated(t testing.TB, engine db.Engine) *db.DB {
 	defer cancel()
 	o := db.Options{DataDir: t.TempDir()}
 	if engine == db.Postgres {
-		o.URL = freshSchema(ctx, t)
+		o.URL = PostgresURL(t)
 	}
 	d, err := db.Open(ctx, o)
 	if err != nil {
@@ -68,10 +68,13 @@ func OpenUnmigrated(t testing.TB, engine db.Engine) *db.DB {
 	return d
 }
 
-// freshSchema creates a schema, registers its removal, and returns the test
-// URL with search_path pointing at it.
-func freshSchema(ctx context.Context, t testing.TB) string {
+// PostgresURL creates a fresh schema, registers its removal at the end of t,
+// and returns the test URL with search_path pointing at it.
+func PostgresURL(t testing.TB) string {
 	t.Helper()
+	SkipUnlessAvailable(t, db.Postgres)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	base := os.Getenv(EnvURL)
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)

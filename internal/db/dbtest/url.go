@@ -1,9 +1,7 @@
 package dbtest
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/db"
 )
@@ -17,7 +15,5 @@ func URL(t testing.TB, engine db.Engine) string {
 	if engine == db.SQLite {
 		return ""
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return freshSchema(ctx, t)
+	return PostgresURL(t)
 }
