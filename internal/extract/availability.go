@@ -1,0 +1,41 @@
+package extract
+
+import "strings"
+
+// parseAvailability maps schema.org availability in any spelling
+// ("http://schema.org/InStock", "InStock", "in_stock", "instock", "Sold out")
+// to an Availability. ok is false for values it does not recognise.
+func parseAvailability(s string) (Availability, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if i := strings.LastIndexAny(s, "/#:"); i >= 0 && i < len(s)-1 {
+		s = s[i+1:]
+	}
+	s = strings.NewReplacer("_", "", "-", "", " ", "").Replace(s)
+	switch s {
+	case "instock", "limitedavailability", "instoreonly", "onlineonly", "available", "true", "yes", "1", "in", "presale", "reservable":
+		return InStock, true
+	case "outofstock", "soldout", "discontinued", "unavailable", "false", "no", "0", "out", "notavailable", "outofstockonline":
+		return OutOfStock, true
+	case "preorder", "preordering":
+		return PreOrder, true
+	case "backorder", "backordered", "madetoorder", "onbackorder":
+		return BackOrder, true
+	}
+	return Unknown, false
+}
+
+// rankAvail orders availabilities for combining several offers: a product is
+// as available as its most available offer.
+func rankAvail(a Availability) int {
+	switch a {
+	case InStock:
+		return 4
+	case PreOrder:
+		return 3
+	case BackOrder:
+		return 2
+	case OutOfStock:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,129 @@
+package extract
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/shelfwatch/shelfwatch/internal/price"
+)
+
+// Extract reads a product page. pageURL is the page's own URL: it makes
+// relative image links absolute and its country TLD hints the currency. It is
+// pure and never panics; unusable input yields an Observation with
+// Availability Unknown, no price and Confidence 0.
+func Extract(html []byte, pageURL string, opt Options) Observation {
+	base, _ := url.Parse(strings.TrimSpace(pageURL))
+	host := ""
+	if base != nil {
+		host = base.Hostname()
+	}
+	p := scan(html)
+	canon := firstNonEmpty(p.canonical, p.metaValue("og:url"))
+	if host == "" || currencyFromHost(host) == "" {
+		// A generic host (.com, or none at all): the canonical link may name a
+		// country domain.
+		if cu, err := url.Parse(canon); err == nil && cu.Hostname() != "" && (host == "" || currencyFromHost(cu.Hostname()) != "") {
+			host = cu.Hostname()
+		}
+	}
+	pr := &pricer{hints: price.Hints{
+		Currency: strings.ToUpper(opt.Currency),
+		Locale:   firstNonEmpty(p.metaValue("og:locale"), p.lang, opt.Locale),
+		Host:     host,
+	}}
+
+	var srcs []facts
+	if r := matchRule(opt.Rules, host); r != nil {
+		if f, ok := fromRule(html, r, pr); ok {
+			srcs = append(srcs, f)
+		}
+	}
+	if f, ok := fromJSONLD(p.jsonld, pr); ok {
+		srcs = append(srcs, f)
+	}
+	if f, ok := fromMicrodata(p.items, pr); ok {
+		srcs = append(srcs, f)
+	}
+	if f, ok := fromMeta(p, pr); ok {
+		srcs = append(srcs, f)
+	}
+	if f, ok := fromPlatform(p, pr); ok {
+		srcs = append(srcs, f)
+	}
+	if pr.hints.Currency == "" {
+		for _, f := range srcs {
+			if isISO(f.currency) {
+				pr.hints.Currency = f.currency
+				break
+			}
+		}
+	}
+
+	var o Observation
+	title, titleSrc, h1 := pickTitle(p, srcs, host)
+	o.Title = title
+	o.Evidence = append(o.Evidence, Evidence{Strategy: titleSrc, Field: "title", Value: title, Where: "chosen"})
+	lv := lowerASCII(p.vis)
+	vis := visibleCandidates(p, pr, h1)
+	resolvePrice(&o, srcs, vis, pr, host)
+	resolveAvailability(&o, srcs, stockCues(p, lv, h1), cartControl(p, lv, h1))
+	if o.Availability == OutOfStock && o.Source == SourceVisible && o.Confidence < 0.7 {
+		// An out-of-stock page with no structured price: the amounts left on
+		// it belong to other products or offers.
+		o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: o.Price, Where: "dropped: out of stock and only a weak visible price"})
+		o.Price, o.Source, o.Confidence = "", SourceNone, 0.5
+	}
+	fillIdentity(&o, p, srcs, base)
+	return o
+}
+
+// fillIdentity sets image, brand and identifiers from the first strategy that has them.
+func fillIdentity(o *Observation, p *page, srcs []facts, base *url.URL) {
+	for _, f := range srcs {
+		if o.Image == "" && f.image != "" {
+			o.Image = absURL(base, f.image)
+		}
+		if o.Brand == "" {
+			o.Brand = f.brand
+		}
+		if o.SKU == "" {
+			o.SKU = f.sku
+		}
+		if o.GTIN == "" {
+			o.GTIN = f.gtin
+		}
+		if o.MPN == "" {
+			o.MPN = f.mpn
+		}
+		if len(o.Variants) == 0 && len(f.variants) > 0 {
+			o.Variants = f.variants
+		}
+	}
+	if o.Image == "" && p.imageSrc != "" {
+		o.Image = absURL(base, p.imageSrc)
+	}
+	if c := firstNonEmpty(p.canonical, p.metaValue("og:url")); c != "" {
+		if u := absURL(base, c); strings.HasPrefix(u, "http") {
+			o.Canonical = u
+		}
+	}
+	if o.Image != "" {
+		o.Evidence = append(o.Evidence, Evidence{Strategy: "identity", Field: "image", Value: o.Image})
+	}
+}
+
+func absURL(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if base != nil && base.Scheme != "" {
+		u = base.ResolveReference(u)
+	} else if u.Scheme == "" && strings.HasPrefix(ref, "//") {
+		u.Scheme = "https"
+	}
+	return u.String()
+}
+
+func isISO(c string) bool { return len(c) == 3 && isUpperAlpha([]byte(c)) }

@@ -1,0 +1,147 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Confidence levels the resolver assigns. Agreement between strategies and
+// the visible buy box raises it; disagreement lowers it so that the monitor
+// re-checks before alerting.
+const (
+	credibleVisible = 5.0 // a visible candidate this good is the buy-box price
+	strongVisible   = 7.5
+)
+
+// resolvePrice picks the price a shopper pays now.
+func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host string) {
+	var best *visCand
+	for i := range vis {
+		c := &vis[i]
+		if c.decoy {
+			continue
+		}
+		if best == nil || c.score > best.score {
+			best = c
+		}
+	}
+	for _, f := range srcs {
+		if f.amount != "" {
+			o.Evidence = append(o.Evidence, Evidence{Strategy: f.strategy, Field: "price", Value: f.amount + " " + f.currency, Where: firstNonEmpty(f.where, f.strategy)})
+		}
+	}
+	if best != nil {
+		o.Evidence = append(o.Evidence, Evidence{Strategy: SourceVisible, Field: "price", Value: best.amount + " " + best.currency,
+			Where: fmt.Sprintf("%s %q score %.1f (%s)", best.where, best.text, best.score, strings.Join(best.why, ", "))})
+	}
+	// support: the best score of a non-decoy visible candidate showing amount.
+	support := func(amount string) (float64, bool) {
+		s, ok := -100.0, false
+		for i := range vis {
+			if !vis[i].decoy && decEqual(vis[i].amount, amount) && vis[i].score > s {
+				s, ok = vis[i].score, true
+			}
+		}
+		return s, ok
+	}
+	agree := func(amount string) int {
+		n := 0
+		for _, f := range srcs {
+			if f.amount != "" && decEqual(f.amount, amount) {
+				n++
+			}
+		}
+		return n
+	}
+	set := func(amount, cur, src string, conf float64, why string) {
+		o.Price, o.Currency, o.Source, o.Confidence = amount, cur, src, conf
+		o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: amount + " " + cur, Where: why})
+	}
+	// 1. An admin's rule is final.
+	for _, f := range srcs {
+		if f.strategy == SourceRule && f.amount != "" {
+			set(f.amount, firstNonEmpty(f.currency, structCurrency(srcs), candCurrency(best, pr, host)), SourceRule, 0.95, "domain rule")
+			return
+		}
+	}
+	// 2. A structured price the page also shows outside any decoy.
+	var firstStruct *facts
+	for i := range srcs {
+		f := &srcs[i]
+		if f.amount == "" {
+			continue
+		}
+		if firstStruct == nil {
+			firstStruct = f
+		}
+		s, shown := support(f.amount)
+		if !shown {
+			continue
+		}
+		// The page sells below the structured price (a regular price in
+		// JSON-LD, a sale price in the buy box): trust the buy box.
+		if best != nil && best.score >= strongVisible && s < credibleVisible && decLess(best.amount, f.amount) {
+			set(best.amount, firstNonEmpty(best.currency, f.currency, candCurrency(best, pr, host)), SourceVisible, 0.6,
+				fmt.Sprintf("visible buy-box price %s below %s price %s", best.amount, f.strategy, f.amount))
+			return
+		}
+		conf := 0.8
+		if n := agree(f.amount); n >= 2 {
+			conf += 0.1
+		}
+		if best != nil && decEqual(best.amount, f.amount) {
+			conf += 0.08
+		} else if best != nil && best.score >= strongVisible {
+			conf -= 0.2
+		}
+		cur := firstNonEmpty(f.currency, structCurrency(srcs), candCurrency(best, pr, host))
+		set(f.amount, cur, f.strategy, min(conf, 0.98), fmt.Sprintf("%s price shown on the page (visible score %.1f)", f.strategy, s))
+		return
+	}
+	// 3. Structured prices the page does not show: the visible buy box wins
+	// when it is credible (JSON-LD before VAT, a shop's base currency).
+	if firstStruct != nil {
+		need := credibleVisible
+		if agree(firstStruct.amount) >= 2 {
+			need = strongVisible
+		}
+		if best != nil && best.score >= need {
+			set(best.amount, firstNonEmpty(best.currency, candCurrency(best, pr, host)), SourceVisible, 0.55,
+				fmt.Sprintf("disagreement: %s says %s %s, the buy box shows %s", firstStruct.strategy, firstStruct.amount, firstStruct.currency, best.text))
+			return
+		}
+		conf := 0.65
+		if agree(firstStruct.amount) >= 2 {
+			conf = 0.8
+		}
+		set(firstStruct.amount, firstNonEmpty(firstStruct.currency, structCurrency(srcs), candCurrency(best, pr, host)), firstStruct.strategy, conf,
+			firstStruct.strategy+" price, not found among visible prices")
+		return
+	}
+	// 4. No structured price: the visible buy box, if credible.
+	if best != nil && best.score >= 4 {
+		conf := 0.5 + min(best.score-4, 5)*0.05
+		set(best.amount, firstNonEmpty(best.currency, candCurrency(best, pr, host)), SourceVisible, conf, "visible buy-box price, no structured data")
+		return
+	}
+	o.Source = SourceNone
+	o.Currency = firstNonEmpty(structCurrency(srcs), candCurrency(nil, pr, host))
+	o.Confidence = 0.4
+}
+
+func structCurrency(srcs []facts) string {
+	for _, f := range srcs {
+		if isISO(f.currency) {
+			return f.currency
+		}
+	}
+	return ""
+}
+
+// candCurrency is the fallback currency: the hints, then the host's country.
+func candCurrency(c *visCand, pr *pricer, host string) string {
+	if c != nil && c.currency != "" {
+		return c.currency
+	}
+	return firstNonEmpty(pr.hints.Currency, currencyFromLocale(pr.hints.Locale), currencyFromHost(host))
+}

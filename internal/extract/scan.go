@@ -1,0 +1,467 @@
+package extract
+
+import (
+	"bytes"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Element flags, set from an element's tag and attributes and inherited by
+// its descendants (except the own-only ones).
+const (
+	fStruck  uint32 = 1 << iota // <del>, <s>, <strike>, "old-price", line-through
+	fRelated                    // related products, carousels, recommendations, cart drawers, footers
+	fHidden                     // hidden attribute, display:none, "hidden" class, <template>
+	fUnit                       // per-unit price block
+	fInstal                     // instalment / financing block
+	fCoupon                     // coupon, savings, shipping amounts
+	fSale                       // class says sale/current/final price
+	fBuyBox                     // product info / buy box region
+	fAvail                      // availability / stock region
+	fPriceEl                    // own: class/id/itemprop names a price
+	fButton                     // own: a button-like element
+	fCartBtn                    // own: an add-to-cart control
+	fDisabled                   // own: disabled control
+	fH1                         // inside the h1
+	fOption                     // inside <option>/<select>: variant pickers
+	fStructPrice                // own: itemprop=price or data-price-amount: the text is a bare amount
+	fInPrice                    // inside a price element
+)
+
+const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
+
+// page is everything one tokenizer pass keeps from the HTML.
+type page struct {
+	lang      string
+	canonical string
+	ogURL     string
+	imageSrc  string
+	titleTag  string
+	metas     []metaTag
+	jsonld    [][]byte
+	embeds    []embed
+	items     []mdItem
+	dataPrice []dataPrice
+
+	vis     []byte     // visible text, whitespace-collapsed, tokens separated by one space
+	spans   []textSpan // where each visible text token starts in vis, and its flags
+	h1s     []textRange
+	prices  []priceRange
+	buttons []button
+	firstCart int // vis offset of the first enabled add-to-cart control, -1 when none
+}
+
+type metaTag struct{ key, content string }
+
+type embed struct {
+	kind string // shopify-product, shopify-meta, woo-variations, prestashop, magento-init
+	data []byte
+}
+
+type dataPrice struct {
+	typ    string // Magento data-price-type: finalPrice, oldPrice, basePrice
+	amount string
+	flags  uint32
+	off    int
+}
+
+type textSpan struct {
+	start int
+	flags uint32
+}
+
+type textRange struct {
+	start, end int
+	flags      uint32
+	desc       string
+}
+
+type priceRange struct {
+	textRange
+	structured bool // itemprop=price or similar: a bare amount is enough
+	content    string
+}
+
+type button struct {
+	start, end int
+	flags      uint32
+	label      string // value/aria-label/title of the control
+}
+
+// mdItem is one microdata itemscope.
+type mdItem struct {
+	typ        string
+	parent     int
+	parentProp string
+	props      []mdProp
+	flags      uint32
+}
+
+type mdProp struct{ name, value string }
+
+type elem struct {
+	a         atom.Atom
+	name      string // for tags without an atom (custom elements)
+	flags     uint32
+	visStart  int
+	item      int    // microdata item in scope (-1 none)
+	ownItem   bool   // this element opened the item
+	textProps string // itemprop names whose value is this element's text
+	desc      string
+	label     string
+	content   string
+	priceKids bool // a nested price element already produced a candidate
+}
+
+const maxDepth = 512
+
+// scan runs the single tokenizer pass.
+func scan(b []byte) *page {
+	p := &page{firstCart: -1}
+	p.vis = make([]byte, 0, len(b)/8)
+	z := html.NewTokenizer(bytes.NewReader(b))
+	st := make([]elem, 0, 64)
+	var lower []byte // scratch for lower-casing attribute values
+	var rawKind string
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			for len(st) > 0 {
+				closeElem(p, &st)
+			}
+			return p
+		case html.TextToken:
+			if rawKind != "" {
+				txt := z.Text()
+				switch rawKind {
+				case "title":
+					if p.titleTag == "" {
+						p.titleTag = collapse(string(txt))
+					}
+				case "ldjson":
+					p.jsonld = append(p.jsonld, append([]byte(nil), txt...))
+				case "json", "script":
+					if k := embedKind(txt, rawKind == "json"); k != "" {
+						p.embeds = append(p.embeds, embed{kind: k, data: append([]byte(nil), txt...)})
+					}
+				}
+				continue
+			}
+			var fl uint32
+			if len(st) > 0 {
+				fl = st[len(st)-1].flags
+			}
+			if fl&fHidden != 0 {
+				continue
+			}
+			appendVis(p, z.Text(), fl)
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			a := atom.Lookup(name)
+			rawKind = ""
+			var parent *elem
+			if len(st) > 0 {
+				parent = &st[len(st)-1]
+			}
+			e := elem{a: a, item: -1, visStart: len(p.vis)}
+			if a == 0 {
+				e.name = string(name)
+			}
+			if parent != nil {
+				e.flags = parent.flags &^ ownFlags
+				if parent.flags&fPriceEl != 0 {
+					e.flags |= fInPrice
+				}
+				e.item = parent.item
+			}
+			var at attrs
+			if hasAttr {
+				lower = at.read(z, lower)
+			}
+			switch a {
+			case atom.Del, atom.S, atom.Strike:
+				e.flags |= fStruck
+			case atom.Template, atom.Noscript:
+				e.flags |= fHidden
+			case atom.H1:
+				e.flags |= fH1
+			case atom.Option, atom.Select:
+				e.flags |= fOption
+			case atom.Button:
+				e.flags |= fButton
+			case atom.Input:
+				if t := strings.ToLower(string(at.typ)); t == "submit" || t == "button" || t == "image" {
+					e.flags |= fButton
+					e.label = string(at.value)
+				}
+			case atom.Html:
+				if p.lang == "" {
+					p.lang = string(at.lang)
+				}
+			case atom.Script:
+				t := strings.ToLower(strings.TrimSpace(string(at.typ)))
+				switch {
+				case strings.Contains(t, "ld+json"):
+					rawKind = "ldjson"
+				case strings.Contains(t, "json") || strings.Contains(t, "magento-init"):
+					rawKind = "json"
+				case t == "" || strings.Contains(t, "javascript"):
+					rawKind = "script"
+				default:
+					rawKind = "skip"
+				}
+				if id := strings.ToLower(string(at.id)); strings.Contains(id, "productjson") || strings.Contains(id, "product-json") {
+					rawKind = "json"
+				}
+			case atom.Style, atom.Textarea, atom.Iframe, atom.Noembed, atom.Noframes, atom.Xmp, atom.Plaintext:
+				rawKind = "skip"
+			case atom.Title:
+				if parent == nil || parent.flags&fHidden == 0 {
+					rawKind = "title"
+				} else {
+					rawKind = "skip"
+				}
+			case atom.Meta:
+				if len(at.content) > 0 {
+					k := at.property
+					if len(k) == 0 {
+						k = at.name
+					}
+					if len(k) > 0 {
+						p.metas = append(p.metas, metaTag{strings.ToLower(string(k)), string(at.content)})
+					}
+				}
+			case atom.Link:
+				rel := strings.ToLower(string(at.rel))
+				if rel == "canonical" && p.canonical == "" {
+					p.canonical = string(at.href)
+				} else if rel == "image_src" && p.imageSrc == "" {
+					p.imageSrc = string(at.href)
+				}
+			}
+			e.flags |= at.flags
+			if len(at.wooVariations) > 0 {
+				p.embeds = append(p.embeds, embed{kind: "woo-variations", data: append([]byte(nil), at.wooVariations...)})
+			}
+			if len(at.priceAmount) > 0 {
+				p.dataPrice = append(p.dataPrice, dataPrice{typ: string(at.priceType), amount: string(at.priceAmount), flags: e.flags, off: len(p.vis)})
+			}
+			if e.flags&(fButton) != 0 && e.label == "" {
+				e.label = string(at.ariaLabel)
+			}
+			if e.flags&fPriceEl != 0 {
+				e.desc = describe(name, string(at.id), string(at.class), string(at.itemprop))
+				e.content = string(at.content)
+			}
+			// Microdata.
+			if at.hasItemscope {
+				it := mdItem{typ: string(at.itemtype), parent: e.item, flags: e.flags, parentProp: string(at.itemprop)}
+				p.items = append(p.items, it)
+				e.item = len(p.items) - 1
+				e.ownItem = true
+			} else if len(at.itemprop) > 0 && e.item >= 0 {
+				var val []byte
+				ok := false
+				switch {
+				case len(at.content) > 0:
+					val, ok = at.content, true
+				case a == atom.Link || a == atom.A || a == atom.Area:
+					val, ok = at.href, len(at.href) > 0
+				case a == atom.Img || a == atom.Source || a == atom.Video || a == atom.Audio || a == atom.Iframe || a == atom.Embed:
+					val, ok = at.src, len(at.src) > 0
+				case a == atom.Meta:
+					ok = true
+				case len(at.value) > 0 && (a == atom.Data || a == atom.Meter || a == atom.Input):
+					val, ok = at.value, true
+				case a == atom.Time && len(at.datetime) > 0:
+					val, ok = at.datetime, true
+				}
+				if ok {
+					v := strings.TrimSpace(string(val))
+					for _, n := range strings.Fields(string(at.itemprop)) {
+						p.items[e.item].props = append(p.items[e.item].props, mdProp{n, v})
+					}
+				} else {
+					e.textProps = string(at.itemprop)
+				}
+			}
+			if tt == html.SelfClosingTagToken || isVoid(a) {
+				if e.flags&fCartBtn != 0 && e.flags&fDisabled == 0 && e.flags&(fRelated|fHidden) == 0 && p.firstCart < 0 {
+					p.firstCart = len(p.vis)
+				}
+				if e.flags&fButton != 0 {
+					p.buttons = append(p.buttons, button{start: len(p.vis), end: len(p.vis), flags: e.flags, label: e.label})
+				}
+				if e.flags&fStructPrice != 0 && e.content != "" {
+					p.prices = append(p.prices, priceRange{textRange: textRange{start: len(p.vis), end: len(p.vis), flags: e.flags, desc: e.desc}, structured: true, content: e.content})
+				}
+				continue
+			}
+			if len(st) >= maxDepth {
+				continue
+			}
+			st = append(st, e)
+		case html.EndTagToken:
+			rawKind = ""
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			// Close up to the nearest matching open element, if it is not too far
+			// down: stray end tags are common and must not unwind the page.
+			for i := len(st) - 1; i >= 0 && i >= len(st)-24; i-- {
+				if st[i].a == a && (a != 0 || st[i].name == string(name)) {
+					for len(st) > i {
+						closeElem(p, &st)
+					}
+					break
+				}
+			}
+		}
+	}
+}
+
+// closeElem pops the top element and records what it carried.
+func closeElem(p *page, stp *[]elem) {
+	st := *stp
+	e := st[len(st)-1]
+	*stp = st[:len(st)-1]
+	end := len(p.vis)
+	if e.textProps != "" && e.item >= 0 && e.item < len(p.items) {
+		v := strings.TrimSpace(string(p.vis[min(e.visStart, end):end]))
+		for _, n := range strings.Fields(e.textProps) {
+			p.items[e.item].props = append(p.items[e.item].props, mdProp{n, v})
+		}
+	}
+	if e.a == atom.H1 && e.flags&fHidden == 0 {
+		p.h1s = append(p.h1s, textRange{start: e.visStart, end: end, flags: e.flags})
+	}
+	if e.flags&fButton != 0 || e.flags&fCartBtn != 0 {
+		p.buttons = append(p.buttons, button{start: e.visStart, end: end, flags: e.flags, label: e.label})
+		if e.flags&fCartBtn != 0 && e.flags&fDisabled == 0 && e.flags&(fRelated|fHidden) == 0 && p.firstCart < 0 {
+			p.firstCart = e.visStart
+		}
+	}
+	if e.flags&fPriceEl != 0 && e.flags&fHidden == 0 {
+		n := len(*stp)
+		if !e.priceKids && (end-e.visStart <= 160 || e.content != "") {
+			p.prices = append(p.prices, priceRange{
+				textRange:  textRange{start: e.visStart, end: end, flags: e.flags, desc: e.desc},
+				structured: e.flags&fStructPrice != 0,
+				content:    e.content,
+			})
+			if n > 0 {
+				(*stp)[n-1].priceKids = true
+			}
+		} else if e.priceKids && n > 0 {
+			(*stp)[n-1].priceKids = true
+		}
+	} else if e.priceKids {
+		if n := len(*stp); n > 0 {
+			(*stp)[n-1].priceKids = true
+		}
+	}
+}
+
+// appendVis adds a visible text token to p.vis, collapsing whitespace.
+func appendVis(p *page, t []byte, fl uint32) {
+	t = bytes.TrimSpace(t)
+	if len(t) == 0 {
+		return
+	}
+	if len(p.vis) > 0 {
+		p.vis = append(p.vis, ' ')
+	}
+	p.spans = append(p.spans, textSpan{start: len(p.vis), flags: fl})
+	start := len(p.vis)
+	defer func() {
+		// A short text with a digit outside any price element may still be a
+		// price ("<b>$12.48</b>"); keep it as a loose candidate.
+		if fl&(fInPrice|fPriceEl) == 0 && len(p.vis)-start <= 40 && hasDigit(p.vis[start:]) {
+			p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
+		}
+	}()
+	sp := false
+	for _, c := range t {
+		if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' {
+			if !sp {
+				p.vis = append(p.vis, ' ')
+				sp = true
+			}
+			continue
+		}
+		sp = false
+		p.vis = append(p.vis, c)
+	}
+}
+
+func isVoid(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input, atom.Link,
+		atom.Meta, atom.Param, atom.Source, atom.Track, atom.Wbr:
+		return true
+	}
+	return false
+}
+
+// embedKind says whether a script body is a platform embed worth keeping.
+func embedKind(txt []byte, isJSON bool) string {
+	switch {
+	case bytes.Contains(txt, []byte("ShopifyAnalytics")) || bytes.Contains(txt, []byte("var meta = {\"product\"")):
+		return "shopify-meta"
+	case isJSON && bytes.Contains(txt, []byte("\"variants\"")) && bytes.Contains(txt, []byte("\"price\"")):
+		return "shopify-product"
+	case bytes.Contains(txt, []byte("var prestashop")) || bytes.Contains(txt, []byte("prestashop = {")):
+		return "prestashop"
+	case isJSON && bytes.Contains(txt, []byte("priceConfig")) || bytes.Contains(txt, []byte("\"finalPrice\"")):
+		return "magento-init"
+	}
+	return ""
+}
+
+// describe renders a short CSS-like location for evidence.
+func describe(tag []byte, id, class, itemprop string) string {
+	var sb strings.Builder
+	sb.Write(tag)
+	if id != "" {
+		sb.WriteByte('#')
+		sb.WriteString(clip(id, 40))
+	}
+	if f := strings.Fields(class); len(f) > 0 {
+		for i, c := range f {
+			if i == 2 {
+				break
+			}
+			sb.WriteByte('.')
+			sb.WriteString(clip(c, 40))
+		}
+	}
+	if itemprop != "" {
+		sb.WriteString("[itemprop=")
+		sb.WriteString(clip(itemprop, 20))
+		sb.WriteByte(']')
+	}
+	return sb.String()
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func hasDigit(b []byte) bool {
+	for _, c := range b {
+		if c >= '0' && c <= '9' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,149 @@
+package extract
+
+import (
+	"strings"
+)
+
+// titleSeparators split a page title into the product name and the store.
+var titleSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ", ": "}
+
+// pickTitle chooses the product name: structured names first (they are the
+// product's own name), then the h1 that best matches the <title>, then
+// og:title and <title> with the store's name removed.
+func pickTitle(p *page, structured []facts, host string) (string, string, *textRange) {
+	sites := siteNames(p, host)
+	h1 := mainH1(p)
+	for _, f := range structured {
+		if f.title != "" && f.strategy != SourceMeta && !isGeneric(f.title, sites) {
+			return stripSite(f.title, sites), f.strategy, h1
+		}
+	}
+	if h1 != nil {
+		if t := cleanText(string(p.vis[h1.start:h1.end])); len(t) >= 2 {
+			return stripSite(t, sites), "h1", h1
+		}
+	}
+	if t := p.metaValue("og:title", "twitter:title"); t != "" && !isGeneric(t, sites) {
+		return stripSite(cleanText(t), sites), "og:title", h1
+	}
+	return stripSite(p.titleTag, sites), "title", h1
+}
+
+// mainH1 picks the product's h1: not hidden or in a related block, and the
+// one sharing most words with <title>/og:title when there are several.
+func mainH1(p *page) *textRange {
+	ref := normWords(p.titleTag + " " + p.metaValue("og:title"))
+	refSet := map[string]bool{}
+	for _, w := range strings.Fields(ref) {
+		refSet[w] = true
+	}
+	best, bestScore := -1, -1.0
+	for i, h := range p.h1s {
+		if h.flags&(fRelated|fHidden) != 0 || h.end <= h.start {
+			continue
+		}
+		words := strings.Fields(normWords(string(p.vis[h.start:h.end])))
+		if len(words) == 0 {
+			continue
+		}
+		hit := 0
+		for _, w := range words {
+			if refSet[w] {
+				hit++
+			}
+		}
+		s := float64(hit) + 0.01*float64(min(len(words), 20))
+		if s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	if best < 0 {
+		return nil
+	}
+	return &p.h1s[best]
+}
+
+// siteNames are the store's names as a title suffix may spell them.
+func siteNames(p *page, host string) []string {
+	var out []string
+	for _, k := range []string{"og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site"} {
+		if v := normWords(p.metaValue(k)); v != "" {
+			out = append(out, v)
+		}
+	}
+	h := strings.TrimPrefix(strings.ToLower(host), "www.")
+	if i := strings.IndexByte(h, '.'); i > 0 {
+		out = append(out, h[:i])
+	}
+	if h != "" {
+		out = append(out, normWords(h))
+	}
+	return out
+}
+
+func matchesSite(part string, sites []string) bool {
+	n := normWords(part)
+	if n == "" {
+		return true
+	}
+	flat := strings.ReplaceAll(n, " ", "")
+	for _, s := range sites {
+		sf := strings.ReplaceAll(s, " ", "")
+		if sf == "" || len(sf) < 3 {
+			continue
+		}
+		// The part must be mostly the store's name, so a product called
+		// "Amazon Echo Dot" is not taken for the store.
+		if strings.Contains(flat, sf) && len(flat) <= len(sf)+14 || strings.Contains(sf, flat) && len(flat) >= 4 {
+			return true
+		}
+	}
+	return false
+}
+
+// stripSite removes " | Store", " - Amazon.com", "Amazon.com: …" and
+// "Buy … Online at …" wrappers.
+func stripSite(t string, sites []string) string {
+	t = cleanText(t)
+	low := strings.ToLower(t)
+	if strings.HasPrefix(low, "buy ") {
+		for _, m := range []string{" online at ", " online in ", " online from ", " at best price", " online "} {
+			if i := strings.Index(low, m); i > 4 {
+				t, low = t[4:i], low[4:i]
+				break
+			}
+		}
+	}
+	for range 3 {
+		changed := false
+		for _, sep := range titleSeparators {
+			if i := strings.LastIndex(t, sep); i > 0 {
+				if tail := t[i+len(sep):]; matchesSite(tail, sites) {
+					t = strings.TrimSpace(t[:i])
+					changed = true
+					break
+				}
+			}
+			if i := strings.Index(t, sep); i > 0 {
+				if head := t[:i]; matchesSite(head, sites) {
+					t = strings.TrimSpace(t[i+len(sep):])
+					changed = true
+					break
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return t
+}
+
+// isGeneric reports a title that is only the store's name or a slogan.
+func isGeneric(t string, sites []string) bool {
+	n := normWords(t)
+	if n == "" {
+		return true
+	}
+	return matchesSite(n, sites) && len(strings.Fields(n)) <= 6
+}

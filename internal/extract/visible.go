@@ -1,0 +1,204 @@
+package extract
+
+import (
+	"strings"
+)
+
+// visCand is a price shown on the page, with the context that tells a buy-box
+// price from a list, per-unit, instalment, coupon or related product's price.
+type visCand struct {
+	amount, currency, token string
+	text                    string
+	where                   string
+	start                   int
+	flags                   uint32
+	score                   float64
+	why                     []string
+	decoy                   bool // struck, per-unit, instalment, coupon, shipping or related
+}
+
+// Context labels, matched in the lower-cased text just before or after a
+// price. They are general shop vocabulary in the languages covered.
+var (
+	lblList = []string{"list price", "was:", "was ", "m.r.p", "mrp", "rrp", "uvp", "statt", "antes", "de:", " de r$", "plp",
+		"precio anterior", "prix barré", "ancien prix", "before", "typical price", "regular:", "reg.", "original price",
+		"compare at", "valor original", "prezzo di listino", "prezzo consigliato", "ord.pris", "ordinarie pris", "nypris",
+		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr"}
+	lblSave   = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
+	lblCoupon = []string{"get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
+	lblShip   = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
+	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir"}
+	lblInstAfter  = []string{"/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
+	lblUnitAfter  = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
+	lblUnitBefore = []string{"per kg", "per 100", "unit price", "price per", "prix au kg", "precio por", "grundpreis", "prezzo al", "jämförpris", "preço por", "birim fiyat", "/kg", "per unit"}
+)
+
+// visibleCandidates parses every price element and short numeric text on the
+// page and scores it as the buy-box price.
+func visibleCandidates(p *page, pr *pricer, h1 *textRange) []visCand {
+	var out []visCand
+	lowerVis := lowerASCII(p.vis)
+	for _, r := range p.prices {
+		if r.start < 0 || r.end > len(p.vis) || r.start > r.end {
+			continue
+		}
+		text := string(p.vis[r.start:r.end])
+		var c visCand
+		if r.content != "" && r.structured {
+			a := pr.structAmount(r.content, "")
+			if a == "" {
+				continue
+			}
+			c.amount = a
+			if pp, ok := pr.text(text, ""); ok && decEqual(pp.Amount, a) {
+				c.currency, c.token = pp.Currency, pp.Token
+			}
+		} else {
+			if strings.TrimSpace(text) == "" {
+				continue
+			}
+			pp, ok := pr.text(text, "")
+			if !ok {
+				continue
+			}
+			if pp.Token == "" && !r.structured {
+				continue // a bare number outside structured markup is not a price
+			}
+			c.amount, c.currency, c.token = pp.Amount, pp.Currency, pp.Token
+		}
+		c.text = clip(strings.TrimSpace(text), 80)
+		c.where = r.desc
+		c.start = r.start
+		c.flags = r.flags
+		scoreCandidate(&c, lowerVis, r, p, h1)
+		out = append(out, c)
+	}
+	return out
+}
+
+func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange) {
+	f := r.flags
+	add := func(v float64, why string) {
+		c.score += v
+		c.why = append(c.why, why)
+	}
+	if f&fPriceEl != 0 {
+		add(2, "price element")
+	}
+	if f&fSale != 0 {
+		add(2, "sale/current class")
+	}
+	if f&fBuyBox != 0 {
+		add(1.5, "buy box")
+	}
+	if r.structured {
+		add(1, "itemprop/data price")
+	}
+	if f&fStruck != 0 {
+		add(-7, "struck/list price")
+		c.decoy = true
+	}
+	if f&fRelated != 0 {
+		add(-8, "related/carousel region")
+		c.decoy = true
+	}
+	if f&fUnit != 0 {
+		add(-7, "per-unit block")
+		c.decoy = true
+	}
+	if f&fInstal != 0 {
+		add(-7, "instalment block")
+		c.decoy = true
+	}
+	if f&fCoupon != 0 {
+		add(-5, "coupon/savings/shipping block")
+		c.decoy = true
+	}
+	if f&fOption != 0 {
+		add(-4, "variant option")
+	}
+	if f&fH1 != 0 {
+		add(-3, "inside the title")
+	}
+	before := lv[max(0, r.start-40):r.start]
+	before = before[max(0, strings.LastIndexAny(before, "•|")+1):]
+	after := lv[r.end:min(len(lv), r.end+24)]
+	near := before
+	if len(near) > 20 {
+		near = near[len(near)-20:]
+	}
+	switch {
+	case hasAnyStr(near, lblList):
+		add(-6, "labelled list/was price")
+		c.decoy = true
+	case hasAnyStr(near, lblCoupon):
+		add(-5, "labelled coupon/best price")
+		c.decoy = true
+	case hasAnyStr(near, lblSave) && !strings.Contains(near, "sale"):
+		add(-5, "labelled savings")
+		c.decoy = true
+	case hasAnyStr(near, lblShip):
+		add(-5, "labelled shipping")
+		c.decoy = true
+	}
+	if hasSuffixAny(strings.TrimRight(near, " :"), lblInstBefore) {
+		add(-6, "instalment label")
+		c.decoy = true
+	}
+	a := strings.TrimLeft(after, " ")
+	if hasPrefixAny(a, lblInstAfter) || hasPrefixAny(a, lblUnitAfter) || hasPrefixAny(strings.TrimLeft(a, ")"), lblUnitAfter) {
+		add(-6, "per-unit/instalment suffix")
+		c.decoy = true
+	}
+	if hasAnyStr(near, lblUnitBefore) || strings.HasSuffix(strings.TrimSpace(before), "(") {
+		add(-3, "per-unit label")
+	}
+	// Where: the buy-box price follows the product title closely and precedes
+	// the add-to-cart button; carousels before the title and lists far below
+	// it are other products.
+	if h1 != nil {
+		d := r.start - h1.end
+		switch {
+		case d >= 0 && d <= 1500:
+			add(3, "just after the title")
+		case d > 1500 && d <= 5000:
+			add(1.5, "after the title")
+		case d > 5000:
+			add(-1, "far below the title")
+		case d < 0 && d >= -400:
+			add(1, "just before the title")
+		default:
+			add(-2, "before the title")
+		}
+		if p.firstCart > h1.end && r.start < p.firstCart && r.start > h1.end {
+			add(1, "before add-to-cart")
+		}
+	}
+}
+
+func hasAnyStr(s string, subs []string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixAny(s string, ps []string) bool {
+	for _, x := range ps {
+		if strings.HasPrefix(s, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasSuffixAny(s string, ps []string) bool {
+	for _, x := range ps {
+		if strings.HasSuffix(s, strings.TrimRight(x, " \u00a0")) {
+			return true
+		}
+	}
+	return false
+}
