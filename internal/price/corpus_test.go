@@ -1,0 +1,143 @@
+package price
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// corpusCase is one real price string from ../shared/corpus.
+type corpusCase struct {
+	Input            *string `json:"input"`
+	CurrencyHint     *string `json:"currency_hint"`
+	ExpectedAmount   *string `json:"expected_amount"`
+	ExpectedCurrency *string `json:"expected_currency"`
+	XFail            bool    `json:"xfail"`
+	NotChecked       bool    `json:"currency_not_checked"`
+}
+
+// corpusPath finds price_strings.json: $SHELFWATCH_PRICE_STRINGS, else the
+// "shared" directory next to the repository root.
+func corpusPath(t *testing.T) string {
+	if p := os.Getenv("SHELFWATCH_PRICE_STRINGS"); p != "" {
+		return p
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(filepath.Dir(dir), "shared", "corpus", "price_strings.json")
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return filepath.Join("..", "..", "..", "shared", "corpus", "price_strings.json")
+		}
+		dir = parent
+	}
+}
+
+func loadCorpus(t *testing.T) []corpusCase {
+	p := corpusPath(t)
+	b, err := os.ReadFile(p)
+	if os.IsNotExist(err) {
+		msg := fmt.Sprintf("price corpus not found at %s; SKIPPING", p)
+		fmt.Println("price-strings: " + msg)
+		t.Skip(msg)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []corpusCase
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatalf("%s: %v", p, err)
+	}
+	return cases
+}
+
+// sameAmount compares decimal strings numerically ("12.990" == "12.99").
+func sameAmount(got string, want *string) bool {
+	if want == nil {
+		return got == ""
+	}
+	if got == "" {
+		return false
+	}
+	a, ok1 := new(big.Rat).SetString(got)
+	b, ok2 := new(big.Rat).SetString(strings.TrimSpace(*want))
+	return ok1 && ok2 && a.Cmp(b) == 0
+}
+
+// sameToken compares raw currency tokens, ignoring case, surrounding space
+// and an abbreviation's final dot ("руб." == "руб", "Rs." == "Rs").
+func sameToken(got string, want *string) bool {
+	norm := func(s string) string {
+		return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(s)), ".")
+	}
+	if want == nil {
+		return got == ""
+	}
+	return norm(got) == norm(*want)
+}
+
+func TestPriceStrings(t *testing.T) {
+	cases := loadCorpus(t)
+	var n, amountOK, curOK, xn, xAmountOK, xCurOK int
+	for _, c := range cases {
+		in := ""
+		if c.Input != nil {
+			in = *c.Input
+		}
+		h := Hints{}
+		if c.CurrencyHint != nil {
+			// The hint is text from a nearby element ("Pris NOK 1 999,00",
+			// "€"), not an ISO code.
+			h.CurrencyText = *c.CurrencyHint
+		}
+		p, err := Parse(in, h)
+		got := p.Amount
+		if err != nil {
+			got = ""
+		}
+		aOK := sameAmount(got, c.ExpectedAmount)
+		cOK := c.NotChecked || sameToken(p.Token, c.ExpectedCurrency)
+		if c.XFail {
+			xn++
+			if aOK {
+				xAmountOK++
+			}
+			if cOK {
+				xCurOK++
+			}
+			continue
+		}
+		n++
+		if aOK {
+			amountOK++
+		}
+		if cOK {
+			curOK++
+		}
+		if !aOK || !cOK {
+			t.Logf("miss %q hint=%q: got amount %q token %q currency %q, want %s %s",
+				in, deref(c.CurrencyHint), got, p.Token, p.Currency, deref(c.ExpectedAmount), deref(c.ExpectedCurrency))
+		}
+	}
+	fmt.Printf("price-strings: amount %d/%d, currency %d/%d\n", amountOK, n, curOK, n)
+	fmt.Printf("price-strings xfail: amount %d/%d, currency %d/%d\n", xAmountOK, xn, xCurOK, xn)
+	if n > 0 && float64(amountOK) < 0.97*float64(n) {
+		t.Errorf("amount accuracy %d/%d is below 97%%", amountOK, n)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return fmt.Sprintf("%q", *s)
+}

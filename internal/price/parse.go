@@ -1,0 +1,382 @@
+package price
+
+import (
+	"strings"
+	"unicode"
+)
+
+// normalize maps the many spaces, digits and dashes of web text to ASCII
+// and drops invisible characters, so the scanner sees one spelling.
+func normalize(text string) []rune {
+	out := make([]rune, 0, len(text))
+	for _, r := range text {
+		switch {
+		case r >= '0' && r <= '9':
+		case r >= '٠' && r <= '٩': // Arabic-Indic digits
+			r = '0' + (r - '٠')
+		case r >= '۰' && r <= '۹': // Extended Arabic-Indic (Persian)
+			r = '0' + (r - '۰')
+		case r >= '०' && r <= '९': // Devanagari
+			r = '0' + (r - '०')
+		case r >= '０' && r <= '９': // fullwidth
+			r = '0' + (r - '０')
+		case r == '٫' || r == '．':
+			r = '.'
+		case r == '٬' || r == '，':
+			r = ','
+		case r == '’' || r == 'ʼ' || r == '′':
+			r = '\''
+		case r == '–' || r == '—' || r == '−' || r == '‒' || r == '‐' || r == '‑':
+			r = '-'
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u200e' || r == '\u200f' ||
+			r == '\ufeff' || r == '\u00ad' || r == '\u061c' || r == '\u2060' || r == '\u202a' ||
+			r == '\u202b' || r == '\u202c' || r == '\u202d' || r == '\u202e' || r == '\u2066' ||
+			r == '\u2067' || r == '\u2068' || r == '\u2069':
+			continue
+		case r == utf8RuneError:
+			continue
+		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
+			r = ' '
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+const utf8RuneError = '\uFFFD'
+
+// candidate is a number with what surrounds it.
+type candidate struct {
+	number
+	before, after, inside int // index into hits, -1 when none
+	rank                  int
+}
+
+// parse implements Parse.
+func parse(text string, h Hints) (Price, error) {
+	s := normalize(text)
+	var hitBuf [8]tokenHit
+	hits := findTokens(s, hitBuf[:0])
+
+	var candBuf [8]candidate
+	cands := candBuf[:0]
+	for i := 0; i < len(s); {
+		r := s[i]
+		lead := r == '.' && (i == 0 || !isLetter(s[i-1]) && !isDigit(s[i-1]))
+		if lead {
+			j := i
+			for j < len(s) && s[j] == '.' {
+				j++
+			}
+			lead = j < len(s) && isDigit(s[j])
+		}
+		if !isDigit(r) && !lead {
+			i++
+			continue
+		}
+		m := scanNumber(s, i)
+		if m.end <= i { // cannot happen; guards the loop
+			i++
+			continue
+		}
+		i = m.end
+		if !m.valid || m.percent {
+			continue
+		}
+		c := candidate{number: m, before: -1, after: -1, inside: -1}
+		c.place(s, hits)
+		cands = append(cands, c)
+	}
+
+	best := -1
+	for k := range cands {
+		if best < 0 || cands[k].rank < cands[best].rank {
+			best = k
+		}
+	}
+
+	var p Price
+	var tok *tokenHit
+	if best >= 0 {
+		tok = chooseToken(s, hits, &cands[best])
+	} else {
+		tok = firstStrong(hits)
+	}
+	var def *tokenDef
+	if tok != nil {
+		p.Token = string(s[tok.start:tok.end])
+		def = tok.def
+	} else if h.CurrencyText != "" {
+		if t, hs := hintToken(h.CurrencyText); t != nil {
+			p.Token = string(hs[t.start:t.end])
+			def = t.def
+		}
+	}
+	if def != nil || h.Currency != "" {
+		p.Currency = resolve(def, h)
+	}
+	if def == nil && p.Currency == "" {
+		p.Token = strings.TrimSpace(p.Token)
+	}
+
+	if best < 0 {
+		if isFree(s) {
+			p.Amount = "0"
+			return p, nil
+		}
+		return p, ErrNoPrice
+	}
+	c := &cands[best]
+	if c.ambiguous && Digits(p.Currency) == 3 && p.Currency != "" {
+		// "12,500 DT": three-decimal currencies write three decimals.
+		sep := c.sep[c.n-1]
+		if ld := localeDecimal(h.Locale); ld == 0 || ld == sep {
+			c.decimalAt = c.n - 1
+		}
+	}
+	p.Amount = c.amount(s)
+	return p, nil
+}
+
+// place finds the tokens next to the number and ranks it: 0 next to a
+// currency, 1 free-standing, 2 glued to a word ("S24", "500g").
+func (c *candidate) place(s []rune, hits []tokenHit) {
+	p := c.start
+	for p > 0 && (s[p-1] == ' ' || s[p-1] == ':') {
+		p--
+	}
+	q := c.end
+	for q < len(s) && s[q] == ' ' {
+		q++
+	}
+	for k := range hits {
+		t := &hits[k]
+		switch {
+		case t.end == p || t.end == c.start:
+			if t.lone && t.end != c.start && !onlyThis(s, c, t) {
+				continue
+			}
+			c.before = k
+		case t.start == q || t.start == c.end:
+			if t.lone && t.start != c.end && !onlyThis(s, c, t) {
+				continue
+			}
+			if c.after < 0 {
+				c.after = k
+			}
+		case t.start >= c.start && t.end <= c.end:
+			c.inside = k
+		}
+	}
+	c.rank = 1
+	strong := func(k int) bool { return k >= 0 && !hits[k].weak }
+	if strong(c.before) || strong(c.after) || strong(c.inside) {
+		c.rank = 0
+		return
+	}
+	gluedBefore := c.start > 0 && isLetter(s[c.start-1]) && (c.before < 0 || hits[c.before].end != c.start || hits[c.before].lone)
+	gluedAfter := c.end < len(s) && isLetter(s[c.end]) && (c.after < 0 || hits[c.after].start != c.end || hits[c.after].lone)
+	if gluedBefore || gluedAfter {
+		c.rank = 2
+	}
+}
+
+// onlyThis reports whether the text holds nothing but the number and
+// token t, so that a lone letter ("1 P") can only be the currency.
+func onlyThis(s []rune, c *candidate, t *tokenHit) bool {
+	for i, r := range s {
+		if (i >= t.start && i < t.end) || (i >= c.start && i < c.end) {
+			continue
+		}
+		if isLetter(r) || isDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// chooseToken picks the currency token for the chosen number: a strong one
+// next to it, any strong one, then a weak one next to it.
+func chooseToken(s []rune, hits []tokenHit, c *candidate) *tokenHit {
+	pick := func(weakOK bool) *tokenHit {
+		var b, a *tokenHit
+		if c.inside >= 0 && (weakOK || !hits[c.inside].weak) {
+			return &hits[c.inside]
+		}
+		if c.before >= 0 && (weakOK || !hits[c.before].weak) {
+			b = &hits[c.before]
+		}
+		if c.after >= 0 && (weakOK || !hits[c.after].weak) {
+			a = &hits[c.after]
+		}
+		switch {
+		case b != nil && a != nil:
+			// "$ 12 USD": the one naming a single currency says more.
+			if len(b.def.alts) > 0 && len(a.def.alts) == 0 && a.def.code != "" {
+				return a
+			}
+			return b
+		case b != nil:
+			return b
+		}
+		return a
+	}
+	if t := pick(false); t != nil {
+		return t
+	}
+	if t := firstStrong(hits); t != nil {
+		return t
+	}
+	return pick(true)
+}
+
+func firstStrong(hits []tokenHit) *tokenHit {
+	for k := range hits {
+		if !hits[k].weak {
+			return &hits[k]
+		}
+	}
+	return nil
+}
+
+// hintToken finds a currency token in hint text: a strong one anywhere, a
+// weak one next to a number or standing alone.
+func hintToken(text string) (*tokenHit, []rune) {
+	s := normalize(text)
+	hits := findTokens(s, nil)
+	if t := firstStrong(hits); t != nil {
+		return t, s
+	}
+	for k := range hits {
+		t := &hits[k]
+		if strings.TrimSpace(string(s)) == string(s[t.start:t.end]) {
+			return t, s
+		}
+		p := t.start
+		for p > 0 && s[p-1] == ' ' {
+			p--
+		}
+		q := t.end
+		for q < len(s) && s[q] == ' ' {
+			q++
+		}
+		if (p > 0 && isDigit(s[p-1])) || (q < len(s) && isDigit(s[q])) {
+			return t, s
+		}
+	}
+	return nil, s
+}
+
+// amount renders the number as a canonical decimal string.
+func (c *candidate) amount(s []rune) string {
+	var b strings.Builder
+	fracFrom := c.n
+	if c.decimalAt >= 0 {
+		fracFrom = c.decimalAt
+	}
+	started := false
+	for i := 0; i < fracFrom; i++ {
+		for k := c.g[i][0]; k < c.g[i][1]; k++ {
+			if !started && s[k] == '0' {
+				continue
+			}
+			started = true
+			b.WriteRune(s[k])
+		}
+	}
+	if !started {
+		b.WriteByte('0')
+	}
+	// Trailing zeros of the fraction carry no value.
+	last := int32(-1)
+	lastGroup := -1
+	for i := fracFrom; i < c.n; i++ {
+		for k := c.g[i][0]; k < c.g[i][1]; k++ {
+			if s[k] != '0' {
+				last, lastGroup = k, i
+			}
+		}
+	}
+	if lastGroup >= 0 {
+		b.WriteByte('.')
+		for i := fracFrom; i <= lastGroup; i++ {
+			for k := c.g[i][0]; k < c.g[i][1]; k++ {
+				b.WriteRune(s[k])
+				if i == lastGroup && k == last {
+					break
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
+// freeWords say a price is zero.
+var freeWords = []string{"free", "gratis", "gratuit", "gratuite", "gratuito", "gratuita", "grátis",
+	"kostenlos", "kostenfrei", "umsonst", "zdarma", "ingyenes", "ücretsiz", "bedava", "darmowy",
+	"darmowa", "ilmainen", "бесплатно", "безкоштовно", "безплатно", "miễn phí", "免费", "無料", "무료",
+	"مجاني", "gratuït", "δωρεάν", "gratuitamente"}
+
+// notFreeNext are words that make "free" describe something else than the
+// price ("free shipping").
+var notFreeNext = []string{"shipping", "delivery", "returns", "return", "trial", "gift", "sample",
+	"versand", "lieferung", "livraison", "envío", "envio", "frete", "spedizione", "verzending",
+	"dostawa", "доставка", "frakt", "fragt", "toimitus", "kargo", "doprava", "szállítás", "ship",
+	"shipment", "postage", "p&p", "of", "from", "with", "for"}
+
+// isFree reports a "free"-like word standing as the price.
+func isFree(s []rune) bool {
+	low := strings.ToLower(string(s))
+	for _, w := range freeWords {
+		for off := 0; off < len(low); {
+			i := strings.Index(low[off:], w)
+			if i < 0 {
+				break
+			}
+			i += off
+			j := i + len(w)
+			off = j
+			if i > 0 {
+				r := lastRune(low[:i])
+				if isLetter(r) || r == '-' {
+					continue
+				}
+			}
+			rest := low[j:]
+			if rest != "" && isLetter(firstRune(rest)) {
+				continue
+			}
+			next := strings.Fields(rest)
+			if len(next) > 0 {
+				word := strings.Trim(next[0], ".,:;!?()")
+				bad := false
+				for _, n := range notFreeNext {
+					if word == n {
+						bad = true
+						break
+					}
+				}
+				if bad {
+					continue
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func firstRune(s string) rune {
+	for _, r := range s {
+		return r
+	}
+	return 0
+}
+
+func lastRune(s string) rune {
+	r := []rune(s)
+	if len(r) == 0 {
+		return 0
+	}
+	return r[len(r)-1]
+}
