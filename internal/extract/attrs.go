@@ -11,9 +11,9 @@ import (
 // anything kept must be copied (string(...)).
 type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
-	datetime, ariaLabel, style, priceAmount, priceType, wooVariations                      []byte
-	hasItemscope, hidden, disabled                                                         bool
-	flags                                                                                  uint32
+	datetime, ariaLabel, style, priceAmount, priceType, wooVariations                        []byte
+	hasItemscope, hidden, disabled                                                           bool
+	flags                                                                                    uint32
 }
 
 // read collects a start tag's attributes and derives the element's own flags.

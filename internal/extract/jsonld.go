@@ -143,8 +143,8 @@ func collectProducts(v any, key string, depth int, out *[]map[string]any) {
 func readOffers(f *facts, offers []any, pr *pricer) {
 	type offer struct {
 		amount, raw, cur, list string
-		avail              Availability
-		low                bool
+		avail                  Availability
+		low                    bool
 	}
 	var all []offer
 	for _, o := range offers {

@@ -22,7 +22,7 @@ var (
 		"bundle", "accessor", "minicart", "mini-cart", "cart-drawer", "footer", "megamenu", "mega-menu", "navigation",
 		"slider", "swiper", "slick", "owl-", "sims-", "sp_detail", "suggest", "more-from", "morefrom", "you-may",
 		"youmay", "complete-the", "frequently", "fbt", "x-sell", "xsell", "cross_sell", "up_sell", "upselling"}
-	kwUnit   = []string{"unit-price", "unitprice", "unit_price", "price-per", "priceper", "per-unit", "perunit", "ppu", "price-unit", "measure", "base-price-unit", "baseprice-unit", "referenceprice"}
+	kwUnit   = []string{"unit-price", "unitprice", "unit_price", "price-per", "priceper", "per-unit", "perunit", "ppu", "price-unit", "base-price-unit", "baseprice-unit", "referenceprice"}
 	kwInstal = []string{"instal", "installment", "parcel", "cuota", "financ", "monthly", "klarna", "afterpay", "affirm", "credit", "emi-", "-emi", "emi_", "_emi", "price-emi", "rate-luna"}
 	kwCoupon = []string{"coupon", "voucher", "promo-code", "promocode", "bank-offer", "bankoffer", "best-price", "bestprice",
 		"savings", "you-save", "yousave", "price-save", "save-", "-save", "discount-amount", "loyalty", "points", "shipping", "delivery", "cashback"}

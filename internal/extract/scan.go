@@ -11,23 +11,23 @@ import (
 // Element flags, set from an element's tag and attributes and inherited by
 // its descendants (except the own-only ones).
 const (
-	fStruck  uint32 = 1 << iota // <del>, <s>, <strike>, "old-price", line-through
-	fRelated                    // related products, carousels, recommendations, cart drawers, footers
-	fHidden                     // hidden attribute, display:none, "hidden" class, <template>
-	fUnit                       // per-unit price block
-	fInstal                     // instalment / financing block
-	fCoupon                     // coupon, savings, shipping amounts
-	fSale                       // class says sale/current/final price
-	fBuyBox                     // product info / buy box region
-	fAvail                      // availability / stock region
-	fPriceEl                    // own: class/id/itemprop names a price
-	fButton                     // own: a button-like element
-	fCartBtn                    // own: an add-to-cart control
-	fDisabled                   // own: disabled control
-	fH1                         // inside the h1
-	fOption                     // inside <option>/<select>: variant pickers
-	fStructPrice                // own: itemprop=price or data-price-amount: the text is a bare amount
-	fInPrice                    // inside a price element
+	fStruck      uint32 = 1 << iota // <del>, <s>, <strike>, "old-price", line-through
+	fRelated                        // related products, carousels, recommendations, cart drawers, footers
+	fHidden                         // hidden attribute, display:none, "hidden" class, <template>
+	fUnit                           // per-unit price block
+	fInstal                         // instalment / financing block
+	fCoupon                         // coupon, savings, shipping amounts
+	fSale                           // class says sale/current/final price
+	fBuyBox                         // product info / buy box region
+	fAvail                          // availability / stock region
+	fPriceEl                        // own: class/id/itemprop names a price
+	fButton                         // own: a button-like element
+	fCartBtn                        // own: an add-to-cart control
+	fDisabled                       // own: disabled control
+	fH1                             // inside the h1
+	fOption                         // inside <option>/<select>: variant pickers
+	fStructPrice                    // own: itemprop=price or data-price-amount: the text is a bare amount
+	fInPrice                        // inside a price element
 )
 
 const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
@@ -45,11 +45,11 @@ type page struct {
 	items     []mdItem
 	dataPrice []dataPrice
 
-	vis     []byte     // visible text, whitespace-collapsed, tokens separated by one space
-	spans   []textSpan // where each visible text token starts in vis, and its flags
-	h1s     []textRange
-	prices  []priceRange
-	buttons []button
+	vis       []byte     // visible text, whitespace-collapsed, tokens separated by one space
+	spans     []textSpan // where each visible text token starts in vis, and its flags
+	h1s       []textRange
+	prices    []priceRange
+	buttons   []button
 	firstCart int // vis offset of the first enabled add-to-cart control, -1 when none
 }
 
@@ -180,6 +180,11 @@ func scan(b []byte) *page {
 			var at attrs
 			if hasAttr {
 				lower = at.read(z, lower)
+				if a == atom.Html || a == atom.Body || a == atom.Head {
+					// Page-wide classes (feature flags, templates) say nothing
+					// about one price.
+					at.flags &= fHidden
+				}
 			}
 			switch a {
 			case atom.Del, atom.S, atom.Strike:
@@ -378,7 +383,7 @@ func appendVis(p *page, t []byte, fl uint32) {
 	defer func() {
 		// A short text with a digit outside any price element may still be a
 		// price ("<b>$12.48</b>"); keep it as a loose candidate.
-		if fl&(fInPrice|fPriceEl) == 0 && len(p.vis)-start <= 40 && hasDigit(p.vis[start:]) {
+		if fl&fPriceEl == 0 && len(p.vis)-start <= 40 && hasDigit(p.vis[start:]) {
 			p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
 		}
 	}()

@@ -24,9 +24,9 @@ var (
 		"precio anterior", "prix barré", "ancien prix", "before", "typical price", "regular:", "reg.", "original price",
 		"compare at", "valor original", "prezzo di listino", "prezzo consigliato", "ord.pris", "ordinarie pris", "nypris",
 		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr"}
-	lblSave   = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
-	lblCoupon = []string{"get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
-	lblShip   = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
+	lblSave       = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
+	lblCoupon     = []string{"get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
+	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
 	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir"}
 	lblInstAfter  = []string{"/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
 	lblUnitAfter  = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
@@ -85,6 +85,9 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	if f&fPriceEl != 0 {
 		add(2, "price element")
 	}
+	if f&fInPrice != 0 && f&fPriceEl == 0 {
+		add(1.5, "inside a price block")
+	}
 	if f&fSale != 0 {
 		add(2, "sale/current class")
 	}
@@ -126,6 +129,10 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	near := before
 	if len(near) > 20 {
 		near = near[len(near)-20:]
+	}
+	// Labels inside the price text itself ("MRP ₹7,999", "Was: $20").
+	if own := lv[r.start:r.end]; strings.IndexAny(own, "0123456789") > 0 {
+		near += " " + own[:strings.IndexAny(own, "0123456789")]
 	}
 	switch {
 	case hasAnyStr(near, lblList):
