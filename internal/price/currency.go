@@ -101,7 +101,7 @@ var symbolTokens = []tokenDef{
 	fixed("Br", "BYN", weak), shared("ብር", birrCodes, 0),
 	fixed("zł", "PLN", 0), fixed("zl", "PLN", weak), fixed("Kč", "CZK", 0), fixed("Ft", "HUF", weak),
 	shared("lei", leuCodes, 0), fixed("leu", "RON", weak), fixed("лв", "BGN", weak), fixed("лв.", "BGN", weak),
-	fixed("kn", "EUR", weak), fixed("ден", "MKD", weak), fixed("ден.", "MKD", weak),
+	fixed("kn", "HRK", weak), fixed("HRK", "HRK", 0), fixed("BGN", "BGN", 0), fixed("ден", "MKD", weak), fixed("ден.", "MKD", weak),
 	fixed("дин", "RSD", weak), fixed("дин.", "RSD", weak), fixed("din", "RSD", weak), fixed("din.", "RSD", weak),
 	fixed("KM", "BAM", weak), fixed("Lek", "ALL", weak), fixed("Lekë", "ALL", weak),
 	shared("kr", kroneCodes, 0), shared("kr.", kroneCodes, 0),

@@ -82,8 +82,8 @@ func scanNumber(s []rune, i int) (m number) {
 	m.decimalAt = -1
 	m.symAt = -1
 	j := i
-	if s[j] == '.' {
-		for j < len(s) && s[j] == '.' {
+	if s[j] == '.' || s[j] == ',' {
+		for j < len(s) && (s[j] == '.' || s[j] == ',') {
 			j++
 		}
 		k := digitsEnd(s, j)

@@ -62,13 +62,14 @@ func parse(text string, h Hints) (Price, error) {
 	cands := candBuf[:0]
 	for i := 0; i < len(s); {
 		r := s[i]
-		lead := r == '.' && (i == 0 || !isLetter(s[i-1]) && !isDigit(s[i-1]))
+		lead := (r == '.' || r == ',') && (i == 0 || !isLetter(s[i-1]) && !isDigit(s[i-1]))
 		if lead {
 			j := i
-			for j < len(s) && s[j] == '.' {
+			for j < len(s) && s[j] == r {
 				j++
 			}
-			lead = j < len(s) && isDigit(s[j])
+			// ",99 €" is cents; ",5" or ",500" is more likely a list.
+			lead = j < len(s) && isDigit(s[j]) && (r == '.' || (j == i+1 && digitsEnd(s, j) == j+2))
 		}
 		if !isDigit(r) && !lead {
 			i++
@@ -88,6 +89,7 @@ func parse(text string, h Hints) (Price, error) {
 		cands = append(cands, c)
 	}
 
+	linkRanges(s, cands, hits)
 	best := -1
 	for k := range cands {
 		if best < 0 || cands[k].rank < cands[best].rank {
@@ -138,8 +140,9 @@ func parse(text string, h Hints) (Price, error) {
 	return p, nil
 }
 
-// place finds the tokens next to the number and ranks it: 0 next to a
-// currency, 1 free-standing, 2 glued to a word ("S24", "500g").
+// place finds the tokens next to the number and ranks it: next to a
+// currency beats free-standing, and either beats a number glued to a word
+// ("S24", "500g") or followed by "x" ("4 x 12,99").
 func (c *candidate) place(s []rune, hits []tokenHit) {
 	p := c.start
 	for p > 0 && (s[p-1] == ' ' || s[p-1] == ':') {
@@ -156,9 +159,17 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 			if t.lone && t.end != c.start && !onlyThis(s, c, t) {
 				continue
 			}
+			// "5 $19.99": a symbol touching the next number is not
+			// this one's.
+			if t.end != c.start && t.start > 0 && isDigit(s[t.start-1]) {
+				continue
+			}
 			c.before = k
 		case t.start == q || t.start == c.end:
 			if t.lone && t.start != c.end && !onlyThis(s, c, t) {
+				continue
+			}
+			if t.start != c.end && t.end < len(s) && startsNumber(s, t.end) {
 				continue
 			}
 			if c.after < 0 {
@@ -169,15 +180,71 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 		}
 	}
 	c.rank = 1
-	strong := func(k int) bool { return k >= 0 && !hits[k].weak }
-	if strong(c.before) || strong(c.after) || strong(c.inside) {
+	if c.strongAdjacent(hits) {
 		c.rank = 0
-		return
 	}
 	gluedBefore := c.start > 0 && isLetter(s[c.start-1]) && (c.before < 0 || hits[c.before].end != c.start || hits[c.before].lone)
 	gluedAfter := c.end < len(s) && isLetter(s[c.end]) && (c.after < 0 || hits[c.after].start != c.end || hits[c.after].lone)
-	if gluedBefore || gluedAfter {
-		c.rank = 2
+	if gluedBefore || gluedAfter || multiplier(s, c.end) {
+		c.rank += 2
+	}
+}
+
+func (c *candidate) strongAdjacent(hits []tokenHit) bool {
+	strong := func(k int) bool { return k >= 0 && !hits[k].weak }
+	return strong(c.before) || strong(c.after) || strong(c.inside)
+}
+
+// startsNumber reports a digit, or ".5", at s[i].
+func startsNumber(s []rune, i int) bool {
+	return i < len(s) && (isDigit(s[i]) || (s[i] == '.' && i+1 < len(s) && isDigit(s[i+1])))
+}
+
+// multiplier reports "x" or "×" and a number after a count: "4 x 12,99".
+func multiplier(s []rune, i int) bool {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i >= len(s) || (s[i] != 'x' && s[i] != 'X' && s[i] != '×') {
+		return false
+	}
+	i++
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return startsNumber(s, i)
+}
+
+// linkRanges gives the first number of a range ("10 - 20 €") the currency
+// of the second.
+func linkRanges(s []rune, cands []candidate, hits []tokenHit) {
+	for k := len(cands) - 2; k >= 0; k-- {
+		a, b := &cands[k], &cands[k+1]
+		if a.strongAdjacent(hits) || !b.strongAdjacent(hits) {
+			continue
+		}
+		dashes := 0
+		ok := true
+		for i := a.end; i < b.start && ok; i++ {
+			switch s[i] {
+			case ' ':
+			case '-':
+				dashes++
+			default:
+				ok = false
+			}
+		}
+		if !ok || dashes != 1 {
+			continue
+		}
+		if b.after >= 0 && !hits[b.after].weak {
+			a.after = b.after
+		} else if b.before >= 0 && !hits[b.before].weak {
+			a.before = b.before
+		} else {
+			a.after = b.inside
+		}
+		a.rank--
 	}
 }
 
@@ -222,12 +289,34 @@ func chooseToken(s []rune, hits []tokenHit, c *candidate) *tokenHit {
 		return a
 	}
 	if t := pick(false); t != nil {
-		return t
+		return withCode(s, hits, t)
 	}
 	if t := firstStrong(hits); t != nil {
 		return t
 	}
 	return pick(true)
+}
+
+// withCode prefers an ISO code written just before a shared symbol:
+// "CAD $12.99", "COP $ 173.000".
+func withCode(s []rune, hits []tokenHit, t *tokenHit) *tokenHit {
+	if len(t.def.alts) == 0 {
+		return t
+	}
+	for k := range hits {
+		c := &hits[k]
+		if c.end > t.start {
+			break
+		}
+		p := t.start
+		for p > c.end && s[p-1] == ' ' {
+			p--
+		}
+		if p == c.end && len(c.def.alts) == 0 && t.def.compatible(c.def.code) {
+			return c
+		}
+	}
+	return t
 }
 
 func firstStrong(hits []tokenHit) *tokenHit {
