@@ -96,48 +96,46 @@ func (at *attrs) read(z *html.Tokenizer, lower []byte) []byte {
 	if at.disabled {
 		at.flags |= fDisabled
 	}
-	// Keyword flags from class, id and itemprop together.
+	// Keyword flags from class, id and itemprop together, split into words.
 	if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name) > 0 {
-		lower = lower[:0]
-		lower = appendLower(lower, at.class)
-		lower = append(lower, ' ')
-		lower = appendLower(lower, at.id)
-		lower = append(lower, ' ')
-		lower = appendLower(lower, at.itemprop)
+		lower = append(lower[:0], ' ')
+		lower = appendWords(lower, at.class)
+		lower = appendWords(lower, at.id)
+		lower = appendWords(lower, at.itemprop)
 		s := lower
-		if containsAny(s, kwPrice) {
+		if wordsAny(s, kwPrice) {
 			at.flags |= fPriceEl
 		}
-		if containsAny(s, kwRelated) {
+		if wordsAny(s, kwRelated) {
 			at.flags |= fRelated
 		}
-		if containsAny(s, kwStruck) {
+		if wordsAny(s, kwStruck) {
 			at.flags |= fStruck
 		}
-		if containsAny(s, kwUnit) {
+		if wordsAny(s, kwUnit) {
 			at.flags |= fUnit
 		}
-		if containsAny(s, kwInstal) {
+		if wordsAny(s, kwInstal) {
 			at.flags |= fInstal
 		}
-		if containsAny(s, kwCoupon) {
+		if wordsAny(s, kwCoupon) {
 			at.flags |= fCoupon
 		}
-		if containsAny(s, kwSale) {
+		if wordsAny(s, kwSale) {
 			at.flags |= fSale
 		}
-		if containsAny(s, kwBuyBox) {
+		if wordsAny(s, kwBuyBox) {
 			at.flags |= fBuyBox
 		}
-		if containsAny(s, kwAvail) {
+		if wordsAny(s, kwAvail) {
 			at.flags |= fAvail
 		}
-		lower = appendLower(append(lower, ' '), at.name)
-		if containsAny(lower, kwCartBtn) || bytes.Equal(at.name, []byte("add")) {
+		lower = appendWords(lower, at.name)
+		if wordsAny(lower, kwCartBtn) || bytes.Equal(at.name, []byte("add")) {
 			at.flags |= fCartBtn | fButton
 		}
-		if bytes.Contains(s, []byte("price")) && (bytes.Equal(at.itemprop, []byte("price")) || len(at.priceAmount) > 0) {
-			at.flags |= fStructPrice
+		if bytes.EqualFold(at.itemprop, []byte("price")) {
+			at.flags |= fStructPrice | fPriceEl
 		}
 	}
 	if len(at.priceAmount) > 0 {
@@ -175,10 +173,50 @@ func appendLower(dst, src []byte) []byte {
 	return dst
 }
 
-func containsAny(s []byte, kws []string) bool {
+// appendWords appends src lower-cased and split into words, each followed by
+// one space: "BasePriceBlock--list" → "base price block list ".
+func appendWords(dst, src []byte) []byte {
+	prevLower, sep := false, true
+	for _, c := range src {
+		switch {
+		case 'A' <= c && c <= 'Z':
+			if prevLower {
+				dst = append(dst, ' ')
+			}
+			dst = append(dst, c+'a'-'A')
+			prevLower, sep = false, false
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c >= 0x80:
+			dst = append(dst, c)
+			prevLower, sep = c >= 'a', false
+		default:
+			if !sep {
+				dst = append(dst, ' ')
+				sep = true
+			}
+			prevLower = false
+		}
+	}
+	if !sep {
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// wordsAny reports whether any keyword starts at a word start of s (s begins
+// with a space and has single spaces between words).
+func wordsAny(s []byte, kws []string) bool {
 	for _, k := range kws {
-		if bytes.Contains(s, []byte(k)) {
-			return true
+		from := 0
+		for {
+			i := bytes.Index(s[from:], []byte(k))
+			if i < 0 {
+				break
+			}
+			i += from
+			if i > 0 && s[i-1] == ' ' {
+				return true
+			}
+			from = i + 1
 		}
 	}
 	return false

@@ -74,8 +74,8 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 				}
 				// Negations just before an in-stock phrase ("not in stock").
 				if av == InStock {
-					pre := lv[max(0, i-5):i]
-					if strings.HasSuffix(pre, "not ") || strings.HasSuffix(pre, "no ") || strings.HasSuffix(pre, "non ") || strings.HasSuffix(pre, "niet ") || strings.HasSuffix(pre, "nicht ") || strings.HasSuffix(pre, "ej ") {
+					pre := lv[max(0, i-6):i]
+					if strings.HasSuffix(pre, "not ") || strings.HasSuffix(pre, "back ") || strings.HasSuffix(pre, "no ") || strings.HasSuffix(pre, "non ") || strings.HasSuffix(pre, "niet ") || strings.HasSuffix(pre, "nicht ") || strings.HasSuffix(pre, "ej ") {
 						continue
 					}
 				}

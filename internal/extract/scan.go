@@ -32,6 +32,14 @@ const (
 
 const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
 
+// nearFlags describe a price only when set close to it (within nearDepth
+// ancestors): a "shipping" or "old" class far up the tree is a layout
+// wrapper, not a label of this price.
+const (
+	nearFlags = fStruck | fUnit | fInstal | fCoupon | fSale
+	nearDepth = 4
+)
+
 // page is everything one tokenizer pass keeps from the HTML.
 type page struct {
 	lang      string
@@ -112,7 +120,8 @@ type elem struct {
 	desc      string
 	label     string
 	content   string
-	priceKids bool // a nested price element already produced a candidate
+	priceKids bool   // a nested price element already produced a candidate
+	kw        uint32 // the element's own flags from its tag and attributes
 }
 
 const maxDepth = 512
@@ -171,7 +180,10 @@ func scan(b []byte) *page {
 				e.name = string(name)
 			}
 			if parent != nil {
-				e.flags = parent.flags &^ ownFlags
+				e.flags = parent.flags &^ (ownFlags | nearFlags)
+				for i := len(st) - 1; i >= 0 && i >= len(st)-nearDepth+1; i-- {
+					e.flags |= st[i].kw & nearFlags
+				}
 				if parent.flags&fPriceEl != 0 {
 					e.flags |= fInPrice
 				}
@@ -188,7 +200,7 @@ func scan(b []byte) *page {
 			}
 			switch a {
 			case atom.Del, atom.S, atom.Strike:
-				e.flags |= fStruck
+				at.flags |= fStruck
 			case atom.Template, atom.Noscript:
 				e.flags |= fHidden
 			case atom.H1:
@@ -248,6 +260,7 @@ func scan(b []byte) *page {
 				}
 			}
 			e.flags |= at.flags
+			e.kw = at.flags
 			if len(at.wooVariations) > 0 {
 				p.embeds = append(p.embeds, embed{kind: "woo-variations", data: append([]byte(nil), at.wooVariations...)})
 			}

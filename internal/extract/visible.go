@@ -2,6 +2,7 @@ package extract
 
 import (
 	"strings"
+	"unicode"
 )
 
 // visCand is a price shown on the page, with the context that tells a buy-box
@@ -39,8 +40,8 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange) []visCand {
 	var out []visCand
 	lowerVis := lowerASCII(p.vis)
 	for _, r := range p.prices {
-		if r.start < 0 || r.end > len(p.vis) || r.start > r.end {
-			continue
+		if r.start < 0 || r.end > len(p.vis) || r.start >= r.end {
+			continue // out of range, or a <meta itemprop=price>: structured data, not shown
 		}
 		text := string(p.vis[r.start:r.end])
 		var c visCand
@@ -148,7 +149,8 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		add(-5, "labelled shipping")
 		c.decoy = true
 	}
-	if hasSuffixAny(strings.TrimRight(near, " :"), lblInstBefore) {
+	trimmed := strings.TrimRightFunc(near, func(r rune) bool { return !unicode.IsLetter(r) })
+	if hasSuffixAny(trimmed, lblInstBefore) {
 		add(-6, "instalment label")
 		c.decoy = true
 	}
@@ -201,9 +203,12 @@ func hasPrefixAny(s string, ps []string) bool {
 	return false
 }
 
+// hasSuffixAny reports whether s ends with one of ps as a whole word
+// ("48 x" but not "rolex").
 func hasSuffixAny(s string, ps []string) bool {
 	for _, x := range ps {
-		if strings.HasSuffix(s, strings.TrimRight(x, " \u00a0")) {
+		x = strings.TrimRight(x, " \u00a0")
+		if strings.HasSuffix(s, x) && isWordBoundary(s, len(s)-len(x)-1) {
 			return true
 		}
 	}
