@@ -1,6 +1,7 @@
 package price
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 )
@@ -152,32 +153,40 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 	for q < len(s) && s[q] == ' ' {
 		q++
 	}
-	for k := range hits {
+	// hits are in text order: look only at the last one starting before
+	// the number and those from its start on.
+	first := sort.Search(len(hits), func(k int) bool { return hits[k].start >= c.start })
+	if k := first - 1; k >= 0 {
 		t := &hits[k]
-		switch {
-		case t.end == p || t.end == c.start:
-			if t.lone && t.end != c.start && !onlyThis(s, c, t) {
-				continue
-			}
-			// "5 $19.99": a symbol touching the next number is not
-			// this one's.
-			if t.end != c.start && t.start > 0 && isDigit(s[t.start-1]) {
-				continue
-			}
+		ok := t.end == p || t.end == c.start
+		if ok && t.lone && t.end != c.start && !onlyThis(s, c, t) {
+			ok = false
+		}
+		// "5 $19.99": a symbol touching the previous number is not this
+		// one's.
+		if ok && t.end != c.start && t.start > 0 && isDigit(s[t.start-1]) {
+			ok = false
+		}
+		if ok {
 			c.before = k
-		case t.start == q || t.start == c.end:
-			if t.lone && t.start != c.end && !onlyThis(s, c, t) {
-				continue
+		}
+	}
+	for k := first; k < len(hits); k++ {
+		t := &hits[k]
+		if t.end <= c.end {
+			c.inside = k
+			continue
+		}
+		if t.start == q || t.start == c.end {
+			ok := !(t.lone && t.start != c.end && !onlyThis(s, c, t))
+			if ok && t.start != c.end && startsNumber(s, t.end) {
+				ok = false
 			}
-			if t.start != c.end && t.end < len(s) && startsNumber(s, t.end) {
-				continue
-			}
-			if c.after < 0 {
+			if ok {
 				c.after = k
 			}
-		case t.start >= c.start && t.end <= c.end:
-			c.inside = k
 		}
+		break
 	}
 	c.rank = 1
 	if c.strongAdjacent(hits) {
