@@ -89,3 +89,30 @@ func testPruneEventsRuns(t *testing.T, eng db.Engine) {
 func testLogger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
+
+// The web role builds a Runner it never starts; /readyz still pings it.
+func TestPingWithoutStart(t *testing.T) {
+	t.Parallel()
+	for _, eng := range dbtest.Engines() {
+		t.Run(string(eng), func(t *testing.T) {
+			t.Parallel()
+			d := dbtest.Open(t, eng)
+			r, err := jobs.New(d, store.New(d), jobs.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Ping(t.Context()); err != nil {
+				t.Fatalf("Ping: %v", err)
+			}
+			if err := r.Stop(t.Context()); err != nil {
+				t.Fatalf("Stop of a runner never started: %v", err)
+			}
+			if _, err := d.Write.ExecContext(t.Context(), "DROP TABLE river_queue"); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Ping(t.Context()); err == nil {
+				t.Fatal("Ping succeeded without River's tables")
+			}
+		})
+	}
+}
