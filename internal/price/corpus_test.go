@@ -107,6 +107,9 @@ func TestPriceStrings(t *testing.T) {
 		aOK := sameAmount(got, c.ExpectedAmount)
 		cOK := c.NotChecked || sameToken(p.Token, c.ExpectedCurrency)
 		if c.XFail {
+			if !aOK || !cOK {
+				t.Logf("xfail miss %q: got %q %q, want %s %s", in, got, p.Token, deref(c.ExpectedAmount), deref(c.ExpectedCurrency))
+			}
 			xn++
 			if aOK {
 				xAmountOK++

@@ -101,7 +101,7 @@ var symbolTokens = []tokenDef{
 	fixed("Br", "BYN", weak), shared("ብር", birrCodes, 0),
 	fixed("zł", "PLN", 0), fixed("zl", "PLN", weak), fixed("Kč", "CZK", 0), fixed("Ft", "HUF", weak),
 	shared("lei", leuCodes, 0), fixed("leu", "RON", weak), fixed("лв", "BGN", weak), fixed("лв.", "BGN", weak),
-	fixed("kn", "HRK", weak), fixed("HRK", "HRK", 0), fixed("BGN", "BGN", 0), fixed("ден", "MKD", weak), fixed("ден.", "MKD", weak),
+	fixed("kn", "HRK", weak), fixed("BGN", "BGN", 0), fixed("ден", "MKD", weak), fixed("ден.", "MKD", weak),
 	fixed("дин", "RSD", weak), fixed("дин.", "RSD", weak), fixed("din", "RSD", weak), fixed("din.", "RSD", weak),
 	fixed("KM", "BAM", weak), fixed("Lek", "ALL", weak), fixed("Lekë", "ALL", weak),
 	shared("kr", kroneCodes, 0), shared("kr.", kroneCodes, 0),
@@ -142,6 +142,10 @@ var symbolTokens = []tokenDef{
 	fixed("ج.م.", "EGP", 0), fixed("جنيه", "EGP", 0), fixed("ل.ل", "LBP", 0), fixed("ل.ل.", "LBP", 0),
 	fixed("ل.س", "SYP", 0), fixed("ل.س.", "SYP", 0), fixed("ر.ي", "YER", 0), fixed("ر.ي.", "YER", 0),
 	shared("دينار", dinarCodes, 0), fixed("؋", "AFN", 0), fixed("Af", "AFN", weak),
+	fixed("FrCD", "CDF", 0), fixed("MURs", "MUR", 0), fixed("MTn", "MZN", 0), fixed("NPRs", "NPR", 0),
+	fixed("PKRs", "PKR", 0), fixed("SRe", "SCR", weak), fixed("Ssh", "SOS", weak), fixed("Ar", "MGA", weak),
+	fixed("Db", "STN", weak), fixed("FC", "CDF", weak), fixed("CF", "KMF", weak), fixed("Ksh.", "KES", weak),
+	fixed("ZWL$", "ZWG", 0), fixed("Dinara", "RSD", weak), fixed("динар", "RSD", weak), fixed("HRK", "HRK", 0),
 }
 
 // wordCodes are ISO codes that are also common words or brands ("ALL",

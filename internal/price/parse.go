@@ -87,6 +87,9 @@ func parse(text string, h Hints) (Price, error) {
 		}
 		c := candidate{number: m, before: -1, after: -1, inside: -1}
 		c.place(s, hits)
+		if c.notPrice(s, hits) {
+			continue
+		}
 		cands = append(cands, c)
 	}
 
@@ -104,6 +107,9 @@ func parse(text string, h Hints) (Price, error) {
 		tok = chooseToken(s, hits, &cands[best])
 	} else {
 		tok = firstStrong(hits)
+		if tok == nil && len(hits) == 1 && strings.TrimSpace(string(s)) == string(s[hits[0].start:hits[0].end]) {
+			tok = &hits[0] // the text is only a currency: "so'm"
+		}
 	}
 	var def *tokenDef
 	if tok != nil {
@@ -202,6 +208,39 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 func (c *candidate) strongAdjacent(hits []tokenHit) bool {
 	strong := func(k int) bool { return k >= 0 && !hits[k].weak }
 	return strong(c.before) || strong(c.after) || strong(c.inside)
+}
+
+// notPriceWords, written just before a number, make it a threshold or a
+// quantity: "orders over $49", "Qty: 2", "мин. заказ: 1".
+var notPriceWords = map[string]bool{
+	"over": true, "above": true, "orders": true, "order": true, "spend": true, "exceeding": true,
+	"qty": true, "quantity": true, "menge": true, "anzahl": true, "pcs": true, "minimum": true,
+	"min": true, "мин": true, "заказ": true, "количество": true, "кол-во": true, "ilość": true,
+	"množství": true, "cantidad": true, "quantité": true, "quantità": true, "hoeveelheid": true,
+}
+
+// notPrice reports a number labelled by a notPriceWords word.
+func (c *candidate) notPrice(s []rune, hits []tokenHit) bool {
+	p := c.start
+	if c.before >= 0 {
+		p = hits[c.before].start
+	}
+	for p > 0 && (s[p-1] == ' ' || s[p-1] == ':' || s[p-1] == '.') {
+		p--
+	}
+	e := p
+	for p > 0 && (isLetter(s[p-1]) || s[p-1] == '-') {
+		p--
+	}
+	if e-p < 3 || e-p > 12 {
+		return false
+	}
+	var buf [12]rune
+	w := buf[:0]
+	for _, r := range s[p:e] {
+		w = append(w, unicode.ToLower(r))
+	}
+	return notPriceWords[string(w)]
 }
 
 // startsNumber reports a digit, or ".5", at s[i].
