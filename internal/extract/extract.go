@@ -63,7 +63,7 @@ func Extract(html []byte, pageURL string, opt Options) Observation {
 	title, titleSrc, h1 := pickTitle(p, srcs, host)
 	o.Title = title
 	o.Evidence = append(o.Evidence, Evidence{Strategy: titleSrc, Field: "title", Value: title, Where: "chosen"})
-	lv := lowerASCII(p.vis)
+	lv := lowerSameLen(p.vis)
 	vis := visibleCandidates(p, pr, h1)
 	resolvePrice(&o, srcs, vis, pr, host)
 	resolveAvailability(&o, srcs, stockCues(p, lv, h1), cartControl(p, lv, h1))

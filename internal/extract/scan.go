@@ -363,7 +363,7 @@ func closeElem(p *page, stp *[]elem) {
 	}
 	if e.flags&fPriceEl != 0 && e.flags&fHidden == 0 {
 		n := len(*stp)
-		if !e.priceKids && (end-e.visStart <= 160 || e.content != "") {
+		if !e.priceKids && (end-e.visStart <= 160 && hasDigit(p.vis[e.visStart:end]) || e.content != "") {
 			p.prices = append(p.prices, priceRange{
 				textRange:  textRange{start: e.visStart, end: end, flags: e.flags, desc: e.desc},
 				structured: e.flags&fStructPrice != 0,

@@ -4,6 +4,7 @@ import (
 	"html"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // cleanText unescapes entities left in structured values and collapses
@@ -24,6 +25,32 @@ func lowerASCII(b []byte) string {
 			c += 'a' - 'A'
 		}
 		out[i] = c
+	}
+	return string(out)
+}
+
+// lowerSameLen lower-cases text, keeping every rune whose lower case has a
+// different UTF-8 length as it is, so byte offsets stay aligned ("ÉPUISÉ" →
+// "épuisé", "İ" unchanged).
+func lowerSameLen(b []byte) string {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if l := unicode.ToLower(r); l != r && r != utf8.RuneError && utf8.RuneLen(l) == n {
+			out = utf8.AppendRune(out, l)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
 	}
 	return string(out)
 }

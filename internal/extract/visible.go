@@ -38,7 +38,7 @@ var (
 // page and scores it as the buy-box price.
 func visibleCandidates(p *page, pr *pricer, h1 *textRange) []visCand {
 	var out []visCand
-	lowerVis := lowerASCII(p.vis)
+	lowerVis := lowerSameLen(p.vis)
 	for _, r := range p.prices {
 		if r.start < 0 || r.end > len(p.vis) || r.start >= r.end {
 			continue // out of range, or a <meta itemprop=price>: structured data, not shown
@@ -124,8 +124,10 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	if f&fH1 != 0 {
 		add(-3, "inside the title")
 	}
+	// The label of this price is the text since the previous number: "List
+	// Price: $39.00 $29.50" labels only the first.
 	before := lv[max(0, r.start-40):r.start]
-	before = before[max(0, strings.LastIndexAny(before, "•|")+1):]
+	before = before[max(0, strings.LastIndexAny(before, "•|0123456789")+1):]
 	after := lv[r.end:min(len(lv), r.end+24)]
 	near := before
 	if len(near) > 20 {
