@@ -2,15 +2,189 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/shelfwatch/shelfwatch/internal/config"
+	"github.com/shelfwatch/shelfwatch/internal/db"
+	"github.com/shelfwatch/shelfwatch/internal/jobs"
+	"github.com/shelfwatch/shelfwatch/internal/store"
+	"github.com/shelfwatch/shelfwatch/internal/web"
+	"github.com/shelfwatch/shelfwatch/internal/web/api"
 )
 
-func runServe(ctx context.Context, e env, args []string) int {
-	fmt.Fprintln(e.stderr, "shelfwatch serve: not implemented yet")
-	return exitFailure
+// Until accounts exist, everything happens in this workspace; the accounts
+// work moves its watches to the first admin's workspace.
+const defaultWorkspaceSlug = "default"
+
+// loadConfig parses a command's flags; on failure it prints one line and
+// returns the exit code to use.
+func loadConfig(name string, e env, args []string) (config.Config, int, bool) {
+	c, err := config.Load(name, args, e.getenv, e.stdout)
+	if errors.Is(err, config.ErrHelp) {
+		return c, exitOK, false
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "shelfwatch %s: %v\n", name, err)
+		return c, exitUsage, false
+	}
+	return c, 0, true
+}
+
+func newLogger(c config.Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel)) // validated by config
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens and migrates the database. Migrating on every start is safe
+// with several processes: goose and River serialise their migrations.
+func openDB(ctx context.Context, c config.Config, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(ctx, db.Options{URL: c.DatabaseURL, DataDir: c.DataDir, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Migrate(ctx); err != nil {
+		_ = d.Close()
+		return nil, err
+	}
+	return d, nil
 }
 
 func runMigrate(ctx context.Context, e env, args []string) int {
-	fmt.Fprintln(e.stderr, "shelfwatch migrate: not implemented yet")
-	return exitFailure
+	c, code, ok := loadConfig("migrate", e, args)
+	if !ok {
+		return code
+	}
+	log := newLogger(c, e.stderr)
+	d, err := openDB(ctx, c, log)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "shelfwatch migrate: %v\n", err)
+		return exitFailure
+	}
+	defer d.Close()
+	fmt.Fprintf(e.stdout, "shelfwatch migrate: %s database is up to date\n", d.Engine)
+	return exitOK
+}
+
+func runServe(ctx context.Context, e env, args []string) int {
+	c, code, ok := loadConfig("serve", e, args)
+	if !ok {
+		return code
+	}
+	log := newLogger(c, e.stderr)
+	if err := serve(ctx, c, log, nil); err != nil {
+		log.Error("shelfwatch stopped", "err", err)
+		fmt.Fprintf(e.stderr, "shelfwatch serve: %v\n", err)
+		return exitFailure
+	}
+	return exitOK
+}
+
+// serve runs until ctx is cancelled (SIGINT/SIGTERM), then drains: the HTTP
+// server stops accepting and finishes in-flight requests, running jobs
+// finish, and the database closes. ready, if not nil, receives the bound
+// address once the server accepts connections (tests listen on :0).
+func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- string) error {
+	d, err := openDB(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	st := store.New(d)
+	ws, err := st.EnsureWorkspace(ctx, defaultWorkspaceSlug, "Default workspace")
+	if err != nil {
+		return fmt.Errorf("default workspace: %w", err)
+	}
+
+	runner, err := jobs.New(d, st, jobs.Options{Logger: log, EventRetention: c.EventRetention})
+	if err != nil {
+		return fmt.Errorf("job queue: %w", err)
+	}
+	if c.Role != config.RoleWeb {
+		if err := runner.Start(ctx); err != nil {
+			return fmt.Errorf("start job queue: %w", err)
+		}
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	handler := web.Handler(web.Deps{
+		Logger:   log,
+		Registry: reg,
+		API:      &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() }},
+		Ready: func(ctx context.Context) error {
+			if err := d.Ping(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			return runner.Ping(ctx)
+		},
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", c.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another shelfwatch running? set --listen)", c.Listen, err)
+	}
+	log.Info("shelfwatch serving", "addr", "http://"+displayAddr(ln.Addr()), "database", string(d.Engine), "role", c.Role)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		stopCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+		defer cancel()
+		_ = runner.Stop(stopCtx)
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+
+	log.Info("shutting down", "timeout", c.ShutdownTimeout)
+	stopCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(stopCtx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if c.Role != config.RoleWeb {
+		if err := runner.Stop(stopCtx); err != nil {
+			errs = append(errs, fmt.Errorf("job queue shutdown: %w", err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	log.Info("shelfwatch stopped cleanly")
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	s := a.String()
+	if strings.HasPrefix(s, "[::]:") {
+		return "localhost" + strings.TrimPrefix(s, "[::]")
+	}
+	return s
 }

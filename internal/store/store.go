@@ -110,12 +110,15 @@ type Watch struct {
 	ID          int64
 	WorkspaceID int64
 	ProductID   int64
-	TargetMinor *int64 // in the product's currency; nil: no target
-	Tags        []string
-	Notes       string
-	Paused      bool
-	CreatedAt   int64
-	UpdatedAt   int64
+	TargetMinor *int64 // nil: no target
+	// TargetCurrency is the ISO 4217 code TargetMinor is in; "" means the
+	// product's currency, whatever it turns out to be (2 decimals assumed).
+	TargetCurrency string
+	Tags           []string
+	Notes          string
+	Paused         bool
+	CreatedAt      int64
+	UpdatedAt      int64
 	// Product is filled by GetWatch and ListWatches (a join), nil otherwise.
 	Product *Product
 }

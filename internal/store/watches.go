@@ -13,14 +13,14 @@ import (
 
 const maxInt64 = math.MaxInt64
 
-const watchCols = `w.id, w.workspace_id, w.product_id, w.target_minor, w.tags, w.notes, w.paused, w.created_at, w.updated_at`
+const watchCols = `w.id, w.workspace_id, w.product_id, w.target_minor, w.target_currency, w.tags, w.notes, w.paused, w.created_at, w.updated_at`
 
 // scanWatchProduct reads watchCols followed by productCols("p").
 func scanWatchProduct(row interface{ Scan(...any) error }) (*Watch, error) {
 	var w Watch
 	var tags string
 	p := new(Product)
-	dest := append([]any{&w.ID, &w.WorkspaceID, &w.ProductID, &w.TargetMinor, &tags, &w.Notes,
+	dest := append([]any{&w.ID, &w.WorkspaceID, &w.ProductID, &w.TargetMinor, &w.TargetCurrency, &tags, &w.Notes,
 		&w.Paused, &w.CreatedAt, &w.UpdatedAt}, productDest(p)...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, mapErr(err)
@@ -80,10 +80,10 @@ func (s *Store) CreateWatchForURL(ctx context.Context, workspaceID int64, p *Pro
 		*p = *got
 
 		err = tx.QueryRowContext(ctx, `INSERT INTO watches
-			(workspace_id, product_id, target_minor, tags, notes, paused, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
+			(workspace_id, product_id, target_minor, target_currency, tags, notes, paused, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
 			ON CONFLICT (workspace_id, product_id) DO NOTHING RETURNING id`,
-			workspaceID, p.ID, w.TargetMinor, tags, w.Notes, w.Paused, now).Scan(&w.ID)
+			workspaceID, p.ID, w.TargetMinor, w.TargetCurrency, tags, w.Notes, w.Paused, now).Scan(&w.ID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrConflict

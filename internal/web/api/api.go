@@ -1,0 +1,75 @@
+// Package api serves shelfwatch's JSON API under /api/v1: one route table,
+// one small file per resource. Errors are RFC 9457 problem documents.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/shelfwatch/shelfwatch/internal/store"
+	"github.com/shelfwatch/shelfwatch/internal/web/problem"
+)
+
+// Handler serves the API for one workspace until accounts arrive: every
+// request acts in DefaultWorkspace.
+type Handler struct {
+	Store            *store.Store
+	Logger           *slog.Logger
+	DefaultWorkspace int64
+	Now              func() int64 // Unix ms; injectable for tests
+}
+
+// Routes returns the API's route table, mounted at /api/v1/.
+func (h *Handler) Routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/watches", h.createWatch)
+	mux.HandleFunc("GET /api/v1/watches", h.listWatches)
+	mux.HandleFunc("GET /api/v1/watches/{id}", h.getWatch)
+	mux.HandleFunc("DELETE /api/v1/watches/{id}", h.deleteWatch)
+	mux.HandleFunc("GET /api/v1/products/{id}", h.getProduct)
+	mux.HandleFunc("GET /api/v1/products/{id}/history", h.productHistory)
+	return problemFallback(mux)
+}
+
+// workspace is the workspace a request acts in.
+func (h *Handler) workspace(r *http.Request) int64 { return h.DefaultWorkspace }
+
+func (h *Handler) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.Logger.ErrorContext(r.Context(), what, "err", err, "method", r.Method, "path", r.URL.Path)
+	problem.Internal(w)
+}
+
+// problemFallback turns the ServeMux's own plain-text 404 and 405 into
+// problem documents, so every API error has the same shape. (A catch-all
+// route would do for 404 but would also swallow 405s.)
+func problemFallback(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&fallbackWriter{ResponseWriter: w}, r)
+	})
+}
+
+type fallbackWriter struct {
+	http.ResponseWriter
+	swallow bool
+}
+
+func (f *fallbackWriter) WriteHeader(status int) {
+	if (status == http.StatusMethodNotAllowed || status == http.StatusNotFound) &&
+		f.Header().Get("Content-Type") == "text/plain; charset=utf-8" {
+		f.swallow = true
+		detail := "No such API route."
+		if status == http.StatusMethodNotAllowed {
+			detail = "This route does not accept that method; see the Allow header."
+		}
+		problem.Status(f.ResponseWriter, status, detail)
+		return
+	}
+	f.ResponseWriter.WriteHeader(status)
+}
+
+func (f *fallbackWriter) Write(b []byte) (int, error) {
+	if f.swallow {
+		return len(b), nil
+	}
+	return f.ResponseWriter.Write(b)
+}
