@@ -15,7 +15,15 @@ const (
 	weak uint8 = 1 << iota
 	// noBoundary tokens may touch letters (CJK text has no spaces: "日本円").
 	noBoundary
+	// upperOnly tokens match only as written ("DEM", not "dem").
+	upperOnly
 )
+
+// legacyCodes are withdrawn ISO codes still seen on old pages; they name no
+// current currency, so Currency stays "".
+var legacyCodes = []string{"ATS", "BEF", "CYP", "DEM", "EEK", "ESP", "FIM", "FRF", "GRD", "IEP", "ITL",
+	"LTL", "LUF", "LVL", "MTL", "NLG", "SIT", "SKK", "VAL", "VEF", "ZWD", "ZWL", "ZMK", "SLL", "STD",
+	"MRO", "CUC", "TVD", "BYR", "RUR", "TRL", "YUM", "ROL", "GHC", "MZM", "SDD", "TMM", "AZM", "XEU"}
 
 // tokenDef is one way of writing a currency in price text.
 type tokenDef struct {
@@ -97,7 +105,7 @@ var symbolTokens = []tokenDef{
 	fixed("₴", "UAH", 0), fixed("грн", "UAH", 0), fixed("грн.", "UAH", 0), fixed("hrn", "UAH", weak),
 	fixed("₽", "RUB", 0), shared("руб", rubleCodes, 0), shared("руб.", rubleCodes, 0),
 	shared("рубль", rubleCodes, 0), shared("рубля", rubleCodes, 0), shared("рублей", rubleCodes, 0),
-	shared("р.", rubleCodes, weak), shared("р", rubleCodes, weak), fixed("RUR", "RUB", 0),
+	shared("р.", rubleCodes, weak), shared("р", rubleCodes, weak), fixed("RUR", "RUB", upperOnly),
 	fixed("Br", "BYN", weak), shared("ብር", birrCodes, 0),
 	fixed("zł", "PLN", 0), fixed("zl", "PLN", weak), fixed("Kč", "CZK", 0), fixed("Ft", "HUF", weak),
 	shared("lei", leuCodes, 0), fixed("leu", "RON", weak), fixed("лв", "BGN", weak), fixed("лв.", "BGN", weak),
@@ -127,7 +135,7 @@ var symbolTokens = []tokenDef{
 	shared("Bs", bolCodes, weak), shared("Bs.", bolCodes, weak), fixed("Bs.S", "VES", weak), fixed("Bs.F", "VES", weak),
 	fixed("VT", "VUV", weak), shared("ƒ", florinCodes, 0), shared("Afl.", florinCodes, weak),
 	shared("Afl", florinCodes, weak), fixed("₿", "", 0), fixed("BTC", "", 0), fixed("¢", "", 0),
-	fixed("PTE", "", 0), fixed("₠", "", 0), fixed("₧", "", 0), fixed("₤", "", 0),
+	fixed("PTE", "", upperOnly), fixed("₠", "", 0), fixed("₧", "", 0), fixed("₤", "", 0),
 	shared("﷼", rialCodes, 0), fixed("ریال", "IRR", 0), shared("ريال", rialCodes, 0), fixed("تومان", "", 0),
 	fixed("د.إ", "AED", 0), fixed("د.إ.", "AED", 0), fixed("Dhs", "AED", weak), fixed("Dhs.", "AED", weak),
 	fixed("DH", "MAD", weak), fixed("Dh", "MAD", weak), fixed("د.م.", "MAD", 0), fixed("د.م", "MAD", 0),
@@ -145,7 +153,15 @@ var symbolTokens = []tokenDef{
 	fixed("FrCD", "CDF", 0), fixed("MURs", "MUR", 0), fixed("MTn", "MZN", 0), fixed("NPRs", "NPR", 0),
 	fixed("PKRs", "PKR", 0), fixed("SRe", "SCR", weak), fixed("Ssh", "SOS", weak), fixed("Ar", "MGA", weak),
 	fixed("Db", "STN", weak), fixed("FC", "CDF", weak), fixed("CF", "KMF", weak), fixed("Ksh.", "KES", weak),
-	fixed("ZWL$", "ZWG", 0), fixed("Dinara", "RSD", weak), fixed("динар", "RSD", weak), fixed("HRK", "HRK", 0),
+	fixed("ZWL$", "ZWG", 0), fixed("Dinara", "RSD", weak), fixed("динар", "RSD", weak),
+	fixed("UM", "MRU", weak), fixed("MRf", "MVR", 0), fixed("YR", "YER", weak), fixed("CFP", "XPF", 0),
+	fixed("FR", "RWF", weak), fixed("SL Re", "LKR", 0), fixed("नेरू", "NPR", 0), fixed("Bs.F.", "VES", weak),
+	fixed("T", "TMT", weak), fixed("৲", "BDT", 0), fixed("૱", "INR", 0), fixed("௹", "INR", 0),
+	fixed("Ptas", "", weak), fixed("Pta", "", weak), fixed("Pts", "", weak), fixed("DM", "", weak),
+	fixed("D-Mark", "", 0), fixed("öS", "", weak), fixed("fl.", "", weak), fixed("mk.", "", weak),
+	fixed("Δρχ.", "", 0), fixed("Δρ.", "", 0), fixed("IR£", "", 0), fixed("Lm", "", weak), fixed("Sk", "", weak),
+	fixed("₢", "", 0), fixed("₯", "", 0), fixed("₰", "", 0), fixed("₳", "", 0), fixed("₷", "", 0), fixed("₶", "", 0),
+	fixed("ℳ", "", 0), fixed("Ekr", "", 0), fixed("kroon", "", weak), fixed("litų", "", weak), fixed("HRK", "HRK", 0),
 }
 
 // wordCodes are ISO codes that are also common words or brands ("ALL",
@@ -188,6 +204,12 @@ func allTokens() []tokenDef {
 	seen := map[string]bool{}
 	for _, d := range symbolTokens {
 		seen[d.text] = true
+	}
+	for _, c := range legacyCodes {
+		if !seen[c] {
+			seen[c] = true
+			defs = append(defs, fixed(c, "", weak|upperOnly))
+		}
 	}
 	for _, c := range currency.GetCurrencyCodes() {
 		if seen[c] {
@@ -256,6 +278,10 @@ func matchToken(s []rune, i int) (tokenHit, bool) {
 		}
 		w := t.def.flags&weak != 0
 		switch {
+		case t.def.flags&upperOnly != 0:
+			if string(s[i:i+n]) != t.def.text {
+				continue
+			}
 		case t.anyCase:
 		case t.code:
 			// "Eur." in "Ph. Eur." is no currency; "pln" after a
