@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -171,4 +172,36 @@ func fmtPoint(p store.PricePoint) string {
 		price = fmt.Sprint(*p.PriceMinor)
 	}
 	return fmt.Sprintf("{at %d %s %s %s}", p.ObservedAt, price, p.Currency, p.Availability)
+}
+
+// Workers racing on one product must not both see the old price and write
+// the same change twice.
+func testRecordObservationConcurrent(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	_, p := watch(t, st, ws.ID, productURL(1))
+	const n = 6
+	var wg sync.WaitGroup
+	changed := make([]bool, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			o := store.Observation{PriceMinor: ptr(500), Currency: "EUR", Availability: store.InStock}
+			changed[i], errs[i] = st.RecordObservation(c, p.ID, o, int64(100+i))
+		})
+	}
+	wg.Wait()
+	nChanged := 0
+	for i := range n {
+		if errs[i] != nil {
+			t.Errorf("goroutine %d: %v", i, errs[i])
+		}
+		if changed[i] {
+			nChanged++
+		}
+	}
+	hist := must[[]store.PricePoint](t)(st.ListPriceHistory(c, p.ID, store.FindHistory{}))
+	if nChanged != 1 || len(hist) != 1 {
+		t.Errorf("%d observations reported a change and history has %d rows; want 1 and 1", nChanged, len(hist))
+	}
 }

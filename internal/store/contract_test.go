@@ -28,6 +28,7 @@ func contractTests() []contractTest {
 		{"ListWatchesPagination", testListWatchesPagination},
 		{"HistoryOnlyOnChange", testHistoryOnlyOnChange},
 		{"HistoryFilters", testHistoryFilters},
+		{"RecordObservationConcurrent", testRecordObservationConcurrent},
 		{"ObservationKeepsDescriptiveFields", testObservationKeepsDescriptiveFields},
 		{"MoneyRoundTrip", testMoneyRoundTrip},
 		{"Events", testEvents},

@@ -55,7 +55,7 @@ func testCreateWatchForURL(t *testing.T, st *store.Store) {
 	url := productURL(1)
 
 	p := &store.Product{URL: url + "?utm_source=x", CanonicalURL: url, Title: "Kettle", Priority: 3}
-	w := &store.Watch{TargetMinor: ptr(4999), Tags: []string{"kitchen", "gift"}, Notes: "for mum", Paused: true}
+	w := &store.Watch{TargetMinor: ptr(4999), TargetCurrency: "EUR", Tags: []string{"kitchen", "gift"}, Notes: "for mum", Paused: true}
 	created, err := st.CreateWatchForURL(c, a.ID, p, w)
 	if err != nil || !created {
 		t.Fatalf("first CreateWatchForURL = %v, %v; want created", created, err)
@@ -64,7 +64,7 @@ func testCreateWatchForURL(t *testing.T, st *store.Store) {
 		t.Fatalf("filled watch %+v product %+v", w, p)
 	}
 	got := must[*store.Watch](t)(st.GetWatch(c, a.ID, w.ID))
-	if *got.TargetMinor != 4999 || !slices.Equal(got.Tags, w.Tags) || got.Notes != "for mum" || !got.Paused ||
+	if *got.TargetMinor != 4999 || got.TargetCurrency != "EUR" || !slices.Equal(got.Tags, w.Tags) || got.Notes != "for mum" || !got.Paused ||
 		got.Product == nil || got.Product.ID != p.ID || got.Product.URL != url+"?utm_source=x" {
 		t.Errorf("GetWatch = %+v (product %+v)", got, got.Product)
 	}
@@ -79,8 +79,8 @@ func testCreateWatchForURL(t *testing.T, st *store.Store) {
 	if p2.ID != p.ID || p2.Title != "Kettle" {
 		t.Errorf("second workspace got product %+v, want %d filled from the row", p2, p.ID)
 	}
-	if got := must[*store.Watch](t)(st.GetWatch(c, b.ID, w2.ID)); got.Tags == nil || len(got.Tags) != 0 || got.TargetMinor != nil {
-		t.Errorf("defaults: tags %#v target %v", got.Tags, got.TargetMinor)
+	if got := must[*store.Watch](t)(st.GetWatch(c, b.ID, w2.ID)); got.Tags == nil || len(got.Tags) != 0 || got.TargetMinor != nil || got.TargetCurrency != "" {
+		t.Errorf("defaults: tags %#v target %v %q", got.Tags, got.TargetMinor, got.TargetCurrency)
 	}
 
 	// The same workspace again: conflict.
@@ -97,6 +97,8 @@ func testCreateWatchForURL(t *testing.T, st *store.Store) {
 
 	_, err = st.CreateWatchForURL(c, a.ID, &store.Product{}, &store.Watch{})
 	wantErr(t, err, store.ErrInvalid, "no canonical URL")
+	_, err = st.CreateWatchForURL(c, a.ID, &store.Product{CanonicalURL: productURL(2)}, &store.Watch{TargetCurrency: "EURO"})
+	wantErr(t, err, store.ErrInvalid, "bad target currency")
 }
 
 // A failure after the product insert must roll the product back.

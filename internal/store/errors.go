@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"errors"
+	"fmt"
 )
 
 // ErrInvalid reports input a store method cannot write (a missing required
@@ -18,7 +19,7 @@ func mapErr(err error) error {
 	case errors.Is(err, sql.ErrNoRows):
 		return ErrNotFound
 	case isUniqueViolation(err):
-		return errors.Join(ErrConflict, err)
+		return fmt.Errorf("%w: %w", ErrConflict, err)
 	}
 	return err
 }

@@ -66,7 +66,7 @@ func (s *Store) RecordObservation(ctx context.Context, productID int64, o Observ
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var prev PricePoint
 		err := tx.QueryRowContext(ctx,
-			`SELECT price_minor, currency, availability FROM products WHERE id = $1`, productID).
+			`SELECT price_minor, currency, availability FROM products WHERE id = $1`+s.forUpdate(), productID).
 			Scan(&prev.PriceMinor, &prev.Currency, &prev.Availability)
 		if err != nil {
 			return mapErr(err)

@@ -52,6 +52,9 @@ func (s *Store) CreateWatchForURL(ctx context.Context, workspaceID int64, p *Pro
 	if err := prepareProduct(p); err != nil {
 		return false, err
 	}
+	if c := w.TargetCurrency; c != "" && len(c) != 3 {
+		return false, fmt.Errorf("%w: target currency %q is not an ISO 4217 code", ErrInvalid, c)
+	}
 	tags, err := encodeTags(w.Tags)
 	if err != nil {
 		return false, fmt.Errorf("%w: tags: %w", ErrInvalid, err)
