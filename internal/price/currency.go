@@ -73,7 +73,7 @@ func fixed(text, code string, flags uint8) tokenDef {
 var symbolTokens = []tokenDef{
 	shared("$", dollarCodes, 0),
 	fixed("US$", "USD", 0), fixed("U$S", "USD", 0), fixed("USD$", "USD", 0),
-	fixed("CA$", "CAD", 0), fixed("C$", "CAD", 0), fixed("CAD$", "CAD", 0), fixed("CAN$", "CAD", 0),
+	fixed("CA$", "CAD", 0), fixed("C$", "CAD", 0), fixed("CAD$", "CAD", 0), fixed("CAN$", "CAD", 0), fixed("CDN$", "CAD", 0),
 	fixed("AU$", "AUD", 0), fixed("A$", "AUD", 0), fixed("AUD$", "AUD", 0),
 	fixed("NZ$", "NZD", 0), fixed("NZD$", "NZD", 0), fixed("HK$", "HKD", 0), fixed("NT$", "TWD", 0),
 	fixed("S$", "SGD", 0), fixed("SG$", "SGD", 0), fixed("SGD$", "SGD", 0),
@@ -372,10 +372,7 @@ func CurrencyFromSymbol(symbol string, h Hints) string {
 // is compatible with the token, else the token's own code when it has only
 // one, else the country of the host or locale, else the token's default.
 func resolve(d *tokenDef, h Hints) string {
-	hint := strings.ToUpper(strings.TrimSpace(h.Currency))
-	if hint != "" && !currency.IsValid(hint) {
-		hint = ""
-	}
+	hint := hintCode(h.Currency)
 	if d == nil {
 		return hint
 	}
@@ -391,6 +388,22 @@ func resolve(d *tokenDef, h Hints) string {
 		}
 	}
 	return d.code
+}
+
+// hintCode reads a structured-data currency: an ISO code in any case, or
+// a symbol with a single meaning ("€", "EURO", "US$") as some pages write.
+func hintCode(c string) string {
+	c = strings.TrimSpace(c)
+	if c == "" {
+		return ""
+	}
+	if u := strings.ToUpper(c); len(u) == 3 && currency.IsValid(u) {
+		return u
+	}
+	if d, ok := symbolIndex[strings.ToLower(c)]; ok && len(d.alts) == 0 && currency.IsValid(d.code) {
+		return d.code
+	}
+	return ""
 }
 
 func (d *tokenDef) compatible(code string) bool {

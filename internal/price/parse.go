@@ -115,13 +115,19 @@ func parse(text string, h Hints) (Price, error) {
 	if tok != nil {
 		p.Token = string(s[tok.start:tok.end])
 		def = tok.def
+		// "$" in the text, "CAD" in the hint text: the hint says which.
+		if len(def.alts) > 0 && h.CurrencyText != "" && hintCode(h.Currency) == "" {
+			if t, _ := hintToken(h.CurrencyText); t != nil && len(t.def.alts) == 0 && def.compatible(t.def.code) {
+				h.Currency = t.def.code
+			}
+		}
 	} else if h.CurrencyText != "" {
 		if t, hs := hintToken(h.CurrencyText); t != nil {
 			p.Token = string(hs[t.start:t.end])
 			def = t.def
 		}
 	}
-	if def != nil || h.Currency != "" {
+	if def != nil || hintCode(h.Currency) != "" {
 		p.Currency = resolve(def, h)
 	}
 	if def == nil && p.Currency == "" {

@@ -113,6 +113,11 @@ var parseCases = []parseCase{
 	{"5 799,00", Hints{CurrencyText: "Pris NOK 1 999,00"}, "5799", "NOK", "NOK"},
 	{"2.85", Hints{CurrencyText: "Savings: $0.90"}, "2.85", "USD", "$"},
 	{"3,20 €", Hints{CurrencyText: "$"}, "3.2", "EUR", "€"},
+	{"$12", Hints{CurrencyText: "Prices in CAD"}, "12", "CAD", "$"},
+	{"12,99", Hints{Currency: "€"}, "12.99", "EUR", ""},
+	{"12,99", Hints{Currency: "EURO"}, "12.99", "EUR", ""},
+	{"12,99", Hints{Currency: "$"}, "12.99", "", ""},
+	{"CDN$ 29.99", Hints{}, "29.99", "CAD", "CDN$"},
 	// Choosing the number.
 	{"2 x 9,99 €", Hints{}, "9.99", "EUR", "€"},
 	{"Size L 29.99", Hints{}, "29.99", "", ""},
