@@ -6,6 +6,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"math"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/pressly/goose/v3"
@@ -37,6 +38,18 @@ func (d *DB) Migrate(ctx context.Context) error {
 }
 
 func (d *DB) migrate(ctx context.Context) error {
+	if err := d.migrateUpTo(ctx, math.MaxInt64); err != nil {
+		return err
+	}
+	if err := d.migrateRiver(ctx); err != nil {
+		return fmt.Errorf("db: migrate River: %w", err)
+	}
+	return nil
+}
+
+// migrateUpTo applies shelfwatch's migrations up to version (tests upgrade
+// from older versions with it).
+func (d *DB) migrateUpTo(ctx context.Context, version int64) error {
 	fsys, err := Migrations(d.Engine)
 	if err != nil {
 		return err
@@ -50,15 +63,12 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("db: migrations: %w", err)
 	}
-	res, err := p.Up(ctx)
+	res, err := p.UpTo(ctx, version)
 	if err != nil {
 		return fmt.Errorf("db: migrate: %w", err)
 	}
 	for _, r := range res {
 		d.logger.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
-	}
-	if err := d.migrateRiver(ctx); err != nil {
-		return fmt.Errorf("db: migrate River: %w", err)
 	}
 	return nil
 }
