@@ -72,7 +72,7 @@ func runMigrate(ctx context.Context, e env, args []string) int {
 	log := newLogger(c, e.stderr)
 	d, err := openDB(ctx, c, log)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "shelfwatch migrate: %v\n", err)
+		fmt.Fprintf(e.stderr, "shelfwatch migrate: %s\n", oneLine(err))
 		return exitFailure
 	}
 	defer d.Close()
@@ -87,8 +87,7 @@ func runServe(ctx context.Context, e env, args []string) int {
 	}
 	log := newLogger(c, e.stderr)
 	if err := serve(ctx, c, log, nil); err != nil {
-		log.Error("shelfwatch stopped", "err", err)
-		fmt.Fprintf(e.stderr, "shelfwatch serve: %v\n", err)
+		fmt.Fprintf(e.stderr, "shelfwatch serve: %s\n", oneLine(err))
 		return exitFailure
 	}
 	return exitOK
@@ -179,6 +178,12 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	log.Info("shelfwatch stopped cleanly")
 	return nil
+}
+
+// oneLine flattens an error (drivers like to add newlines and tabs) so the
+// user gets a single line.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
 func displayAddr(a net.Addr) string {
