@@ -161,7 +161,10 @@ var symbolTokens = []tokenDef{
 	fixed("D-Mark", "", 0), fixed("öS", "", weak), fixed("fl.", "", weak), fixed("mk.", "", weak),
 	fixed("Δρχ.", "", 0), fixed("Δρ.", "", 0), fixed("IR£", "", 0), fixed("Lm", "", weak), fixed("Sk", "", weak),
 	fixed("₢", "", 0), fixed("₯", "", 0), fixed("₰", "", 0), fixed("₳", "", 0), fixed("₷", "", 0), fixed("₶", "", 0),
-	fixed("ℳ", "", 0), fixed("Ekr", "", 0), fixed("kroon", "", weak), fixed("litų", "", weak), fixed("HRK", "HRK", 0),
+	fixed("ℳ", "", 0), fixed("Ekr", "", 0), fixed("kroon", "", weak), fixed("litų", "", weak),
+	fixed("UF", "CLF", weak), fixed("Lt", "", weak), fixed("Ls", "", weak), fixed("Pt", "", weak),
+	fixed("tolarjev", "", weak), fixed("Sucre", "", weak), fixed("ރ", "MVR", weak), fixed("G", "HTG", weak),
+	fixed("D", "GMD", weak), fixed("F", "", weak), fixed("HRK", "HRK", 0),
 }
 
 // wordCodes are ISO codes that are also common words or brands ("ALL",

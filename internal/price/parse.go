@@ -82,7 +82,7 @@ func parse(text string, h Hints) (Price, error) {
 			continue
 		}
 		i = m.end
-		if !m.valid || m.percent {
+		if !m.valid || m.percent || notAmount(s, m.start, m.end) {
 			continue
 		}
 		c := candidate{number: m, before: -1, after: -1, inside: -1}
@@ -247,6 +247,55 @@ func (c *candidate) notPrice(s []rune, hits []tokenHit) bool {
 		w = append(w, unicode.ToLower(r))
 	}
 	return notPriceWords[string(w)]
+}
+
+// notAmount reports numbers in dates and fractions: "15/08/2017", "1/2",
+// "24/7", "2024-01-15".
+func notAmount(s []rune, start, end int) bool {
+	if end+1 < len(s) && s[end] == '/' && isDigit(s[end+1]) {
+		return true
+	}
+	if start >= 2 && s[start-1] == '/' && isDigit(s[start-2]) {
+		return true
+	}
+	// An ISO date: four digits, then -dd-dd; or the parts after them.
+	dashNum := func(i int) int { // "-d" or "-dd" at i: index after it, or -1
+		if i < len(s) && s[i] == '-' {
+			if j := digitsEnd(s, i+1); j > i+1 && j <= i+3 {
+				return j
+			}
+		}
+		return -1
+	}
+	if end-start == 4 && allDigits(s[start:end]) {
+		if j := dashNum(end); j > 0 && dashNum(j) > 0 {
+			return true
+		}
+	}
+	for k, i := 0, start; k < 2; k++ {
+		// walk back over "-dd" parts to a four-digit year
+		if i < 2 || s[i-1] != '-' || !isDigit(s[i-2]) {
+			break
+		}
+		b := i - 1
+		for b > 0 && isDigit(s[b-1]) {
+			b--
+		}
+		if i-1-b == 4 && dashNum(i-1) > 0 {
+			return true
+		}
+		i = b
+	}
+	return false
+}
+
+func allDigits(r []rune) bool {
+	for _, c := range r {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // startsNumber reports a digit, or ".5", at s[i].
