@@ -157,8 +157,10 @@ func parse(text string, h Hints) (Price, error) {
 // currency beats free-standing, and either beats a number glued to a word
 // ("S24", "500g") or followed by "x" ("4 x 12,99").
 func (c *candidate) place(s []rune, hits []tokenHit) {
+	// Between a currency and its number: spaces, a colon ("US$:12.99"),
+	// an abbreviation's dot ("Rs.1,299", "Kr. 3.495,00").
 	p := c.start
-	for p > 0 && (s[p-1] == ' ' || s[p-1] == ':') {
+	for p > 0 && (s[p-1] == ' ' || s[p-1] == ':' || (s[p-1] == '.' && p-1 > 0 && isLetter(s[p-2]))) {
 		p--
 	}
 	q := c.end
@@ -170,7 +172,7 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 	first := sort.Search(len(hits), func(k int) bool { return hits[k].start >= c.start })
 	if k := first - 1; k >= 0 {
 		t := &hits[k]
-		ok := t.end == p || t.end == c.start
+		ok := p <= t.end && t.end <= c.start
 		if ok && t.lone && t.end != c.start && !onlyThis(s, c, t) {
 			ok = false
 		}
