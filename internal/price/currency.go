@@ -515,35 +515,3 @@ func isASCIIAlpha(s string) bool {
 	}
 	return true
 }
-
-// localeDecimal returns the decimal separator a locale writes, or 0.
-func localeDecimal(loc string) rune {
-	lang, region := splitLocale(loc)
-	switch lang {
-	case "":
-		return 0
-	case "en", "ja", "zh", "ko", "hi", "th", "he", "iw", "ms", "fil", "tl", "ga", "mt", "ur", "bn",
-		"ta", "te", "mr", "gu", "kn", "ml", "si", "ne", "my", "km":
-		if region == "ZA" {
-			return ','
-		}
-		return '.'
-	case "ar":
-		switch region {
-		case "TN", "DZ", "MA", "LB", "SY":
-			return ','
-		}
-		return '.'
-	case "de", "fr", "es", "pt", "it", "nl", "tr", "ru", "uk", "pl", "cs", "sk", "sl", "hr", "sr",
-		"bs", "ro", "bg", "hu", "sv", "nb", "nn", "no", "da", "fi", "is", "et", "lv", "lt", "el",
-		"id", "vi", "ca", "gl", "eu", "be", "kk", "az", "ka", "hy", "mk", "sq", "fa":
-		if lang == "de" && (region == "CH" || region == "LI") {
-			return '.'
-		}
-		if lang == "es" && (region == "MX" || region == "US" || region == "PR") {
-			return '.'
-		}
-		return ','
-	}
-	return 0
-}

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"github.com/bojanz/currency"
 )
 
 // normalize maps the many spaces, digits and dashes of web text to ASCII
@@ -142,15 +144,28 @@ func parse(text string, h Hints) (Price, error) {
 		return p, ErrNoPrice
 	}
 	c := &cands[best]
-	if c.ambiguous && Digits(p.Currency) == 3 && p.Currency != "" {
-		// "12,500 DT": three-decimal currencies write three decimals.
-		sep := c.sep[c.n-1]
-		if ld := localeDecimal(h.Locale); ld == 0 || ld == sep {
-			c.decimalAt = c.n - 1
-		}
+	if c.ambiguous && contextDigits(p.Currency, h) == 3 {
+		// "12,500 DT", "KD 1.250": stores selling in three-decimal
+		// currencies show all three decimals, whatever the locale.
+		c.decimalAt = c.n - 1
 	}
 	p.Amount = c.amount(s)
 	return p, nil
+}
+
+// contextDigits returns the decimals of the price's currency, or of the
+// currency of the country the hints point at when the text names none
+// ("12,500" on a .tn page), or -1.
+func contextDigits(code string, h Hints) int {
+	if code != "" {
+		return Digits(code)
+	}
+	for _, c := range hintCountries(h) {
+		if cur, ok := currency.ForCountryCode(c); ok {
+			return Digits(cur)
+		}
+	}
+	return -1
 }
 
 // place finds the tokens next to the number and ranks it: next to a
