@@ -16,6 +16,7 @@ type corpusCase struct {
 	CurrencyHint     *string `json:"currency_hint"`
 	ExpectedAmount   *string `json:"expected_amount"`
 	ExpectedCurrency *string `json:"expected_currency"`
+	DecimalSeparator *string `json:"decimal_separator"`
 	XFail            bool    `json:"xfail"`
 	NotChecked       bool    `json:"currency_not_checked"`
 }
@@ -98,6 +99,9 @@ func TestPriceStrings(t *testing.T) {
 			// The hint is text from a nearby element ("Pris NOK 1 999,00",
 			// "€"), not an ISO code.
 			h.CurrencyText = *c.CurrencyHint
+		}
+		if c.DecimalSeparator != nil {
+			h.Decimal = *c.DecimalSeparator
 		}
 		p, err := Parse(in, h)
 		got := p.Amount

@@ -270,3 +270,23 @@ func (m *number) groupingOK(upto int) bool {
 	}
 	return true
 }
+
+// useDecimal applies a known decimal separator: its last use starts the
+// fraction and every other separator groups.
+func (m *number) useDecimal(d rune) {
+	if m.leadingDot || m.term == 's' {
+		return
+	}
+	m.valid = true
+	m.ambiguous = false
+	m.decimalAt = -1
+	for i := m.n - 1; i >= 1; i-- {
+		if m.sep[i] == d {
+			m.decimalAt = i
+			return
+		}
+	}
+	if m.term == 'd' && m.n > 1 {
+		m.decimalAt = m.n - 1
+	}
+}

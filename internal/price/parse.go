@@ -61,6 +61,10 @@ func parse(text string, h Hints) (Price, error) {
 	var hitBuf [8]tokenHit
 	hits := findTokens(s, hitBuf[:0])
 
+	var dec rune
+	if d := strings.TrimSpace(h.Decimal); d != "" {
+		dec = []rune(d)[0]
+	}
 	var candBuf [8]candidate
 	cands := candBuf[:0]
 	for i := 0; i < len(s); {
@@ -84,6 +88,9 @@ func parse(text string, h Hints) (Price, error) {
 			continue
 		}
 		i = m.end
+		if dec != 0 {
+			m.useDecimal(dec)
+		}
 		if !m.valid || m.percent || notAmount(s, m.start, m.end) {
 			continue
 		}

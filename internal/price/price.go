@@ -22,6 +22,9 @@ type Hints struct {
 	// label, a separate currency element). It is searched for a currency
 	// token only when text itself has none; its numbers are ignored.
 	CurrencyText string
+	// Decimal is the page's decimal separator when known ("," or ".", from
+	// a domain rule); it overrides the guess. "" guesses.
+	Decimal string
 }
 
 // Price is a parsed amount.

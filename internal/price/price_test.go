@@ -114,6 +114,13 @@ var parseCases = []parseCase{
 	{"$ SGD4.90", Hints{}, "4.9", "SGD", "SGD"},
 	{"CA$12", Hints{}, "12", "CAD", "CA$"},
 	{"R8,499", Hints{}, "8499", "ZAR", "R"},
+	// A known decimal separator.
+	{"140.000", Hints{Decimal: "."}, "140", "", ""},
+	{"140,000", Hints{Decimal: ","}, "140", "", ""},
+	{"1,234", Hints{Decimal: "."}, "1234", "", ""},
+	{"1.234.567,8", Hints{Decimal: "."}, "1234.5678", "", ""},
+	{"140€33", Hints{Decimal: "€"}, "140.33", "EUR", "€"},
+	{"1250€ 600", Hints{Decimal: "€"}, "1250", "EUR", "€"},
 	// Hints without a token.
 	{"19.99", Hints{Currency: "usd"}, "19.99", "USD", ""},
 	{"5 799,00", Hints{CurrencyText: "Pris NOK 1 999,00"}, "5799", "NOK", "NOK"},
@@ -313,11 +320,14 @@ func checkInvariants(t *testing.T, in string, p Price, err error) {
 
 func FuzzParse(f *testing.F) {
 	for _, c := range parseCases {
-		f.Add(c.in, c.h.Currency, c.h.Locale, c.h.Host, c.h.CurrencyText)
+		f.Add(c.in, c.h.Currency, c.h.Locale, c.h.Host, c.h.CurrencyText+c.h.Decimal)
 	}
 	f.Add("1.234.567,89 € 1'234.5 $..75,333 12€99 ₹1,23,456", "", "", "", "")
 	f.Fuzz(func(t *testing.T, in, cur, loc, host, ctext string) {
 		h := Hints{Currency: cur, Locale: loc, Host: host, CurrencyText: ctext}
+		if len(ctext) > 0 && len(ctext)%3 == 0 {
+			h.Decimal = ctext[:1] // exercise the separator override too
+		}
 		p, err := Parse(in, h)
 		checkInvariants(t, in, p, err)
 		_ = CurrencyFromSymbol(in, h)
