@@ -75,9 +75,31 @@ func dashEnd(s []rune, i int) int {
 // ("12€99").
 func isDecimalSymbol(r rune) bool { return r == '€' || r == '£' || r == '$' }
 
+// spacedEuro matches " € 99", "€ 99", " €99" at i: an optional space, the
+// euro sign, an optional space and exactly two digits. It returns the index
+// after the digits and the sign's index, or -1.
+func spacedEuro(s []rune, i int) (end, at int) {
+	if i < len(s) && s[i] == ' ' {
+		i++
+	}
+	if i >= len(s) || s[i] != '€' {
+		return -1, -1
+	}
+	at = i
+	i++
+	if i < len(s) && s[i] == ' ' {
+		i++
+	}
+	k := digitsEnd(s, i)
+	if k-i != 2 || (k < len(s) && (s[k] == '.' || s[k] == ',') && k+1 < len(s) && isDigit(s[k+1])) {
+		return -1, -1
+	}
+	return k, at
+}
+
 // scanNumber reads the number starting at s[i] (a digit, or the dots of
 // ".75") and returns it with the index where scanning should resume.
-func scanNumber(s []rune, i int) (m number) {
+func scanNumber(s []rune, i int, oneEuro bool) (m number) {
 	m.start = i
 	m.decimalAt = -1
 	m.symAt = -1
@@ -141,6 +163,16 @@ loop:
 			}
 			break loop
 		case c == '\'' || c == ' ':
+			// "35 € 99" with the text's only euro sign: the sign is the
+			// decimal point, spaced out.
+			if c == ' ' && oneEuro {
+				if k, at := spacedEuro(s, j); k > 0 && m.groupingOK(m.n) && m.add(k-2, k, '€') {
+					m.term = 's'
+					m.symAt = at
+					j = k
+					break loop
+				}
+			}
 			// Swiss 1'234.50 and 1 234,56 group by threes only, and only
 			// as the first kind of separator in the number.
 			if j+1 >= len(s) || !isDigit(s[j+1]) {
@@ -154,10 +186,17 @@ loop:
 				break loop
 			}
 			j = k
+		case c == '€' && oneEuro:
+			if k, at := spacedEuro(s, j); k > 0 && m.groupingOK(m.n) && m.add(k-2, k, '€') {
+				m.term = 's'
+				m.symAt = at
+				j = k
+			}
+			break loop
 		case isDecimalSymbol(c):
 			if j+1 < len(s) && isDigit(s[j+1]) {
 				k := digitsEnd(s, j+1)
-				if k-(j+1) == 2 && m.add(j+1, k, c) {
+				if k-(j+1) == 2 && m.groupingOK(m.n) && m.add(j+1, k, c) {
 					m.term = 's'
 					m.symAt = j
 					j = k

@@ -65,6 +65,9 @@ func parse(text string, h Hints) (Price, error) {
 	if d := strings.TrimSpace(h.Decimal); d != "" {
 		dec = []rune(d)[0]
 	}
+	// "35€ 99" reads as 35.99 only when it is the text's one euro sign:
+	// in "99 € 79 €" the sign ends each price.
+	oneEuro := countRune(s, '€') == 1
 	var candBuf [8]candidate
 	cands := candBuf[:0]
 	for i := 0; i < len(s); {
@@ -82,7 +85,7 @@ func parse(text string, h Hints) (Price, error) {
 			i++
 			continue
 		}
-		m := scanNumber(s, i)
+		m := scanNumber(s, i, oneEuro)
 		if m.end <= i { // cannot happen; guards the loop
 			i++
 			continue
@@ -311,6 +314,16 @@ func notAmount(s []rune, start, end int) bool {
 		i = b
 	}
 	return false
+}
+
+func countRune(s []rune, r rune) int {
+	n := 0
+	for _, c := range s {
+		if c == r {
+			n++
+		}
+	}
+	return n
 }
 
 func allDigits(r []rune) bool {
