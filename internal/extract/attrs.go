@@ -16,77 +16,79 @@ type attrs struct {
 	flags                                                                                    uint32
 }
 
-// read collects a start tag's attributes and derives the element's own flags.
-// lower is a scratch buffer, returned for reuse.
-func (at *attrs) read(z *html.Tokenizer, lower []byte) []byte {
-	for {
-		k, v, more := z.TagAttr()
-		switch string(k) {
-		case "id":
-			at.id = v
-		case "class":
-			at.class = v
-		case "itemprop":
-			at.itemprop = v
-		case "itemtype":
-			at.itemtype = v
-		case "itemscope":
-			at.hasItemscope = true
-		case "content":
-			at.content = v
-		case "property":
-			at.property = v
-		case "name":
-			at.name = v
-		case "type":
-			at.typ = v
-		case "value":
-			at.value = v
-		case "lang":
-			at.lang = v
-		case "rel":
-			at.rel = v
-		case "href":
-			at.href = v
-		case "src":
-			at.src = v
-		case "datetime":
-			at.datetime = v
-		case "aria-label":
-			at.ariaLabel = v
-		case "style":
-			at.style = v
-		case "hidden":
-			at.hidden = true
-		case "disabled":
-			at.disabled = true
-		case "aria-disabled":
-			at.disabled = at.disabled || string(v) == "true"
-		case "data-price-amount":
-			at.priceAmount = v
-		case "data-price-type":
-			at.priceType = v
-		case "data-product_variations":
-			at.wooVariations = v
-		case "data-a-strike":
-			if string(v) == "true" {
-				at.flags |= fStruck
-			}
+// read collects a start tag's attributes from the token's raw bytes and
+// derives the element's own flags. lower is a scratch buffer, returned for
+// reuse. It parses attributes itself rather than calling z.TagAttr, which
+// copies every value; the values it keeps that may hold entities are
+// unescaped (see set).
+func (at *attrs) read(raw []byte, lower []byte) []byte {
+	i := 1
+	for i < len(raw) && !isAttrSpace(raw[i]) && raw[i] != '>' && raw[i] != '/' {
+		i++ // the tag name
+	}
+	var kbuf [24]byte
+	for i < len(raw) {
+		for i < len(raw) && (isAttrSpace(raw[i]) || raw[i] == '/') {
+			i++
 		}
-		if !more {
+		if i >= len(raw) || raw[i] == '>' {
 			break
 		}
+		ks := i
+		for i < len(raw) && raw[i] != '=' && raw[i] != '>' && !isAttrSpace(raw[i]) && (raw[i] != '/' || i == ks) {
+			i++
+		}
+		key := raw[ks:i]
+		for i < len(raw) && isAttrSpace(raw[i]) {
+			i++
+		}
+		var val []byte
+		if i < len(raw) && raw[i] == '=' {
+			i++
+			for i < len(raw) && isAttrSpace(raw[i]) {
+				i++
+			}
+			if i < len(raw) && (raw[i] == '"' || raw[i] == '\'') {
+				q := raw[i]
+				i++
+				vs := i
+				for i < len(raw) && raw[i] != q {
+					i++
+				}
+				val = raw[vs:min(i, len(raw))]
+				i++
+			} else {
+				vs := i
+				for i < len(raw) && !isAttrSpace(raw[i]) && raw[i] != '>' {
+					i++
+				}
+				val = raw[vs:i]
+			}
+		}
+		if len(key) == 0 || len(key) > len(kbuf) {
+			continue
+		}
+		k := appendLower(kbuf[:0], key)
+		at.set(k, val)
 	}
 	if at.hidden {
 		at.flags |= fHidden
 	}
 	if len(at.style) > 0 {
-		lower = lowerInto(lower, at.style)
-		s := bytes.ReplaceAll(lower, []byte(" "), nil)
-		if bytes.Contains(s, []byte("display:none")) || bytes.Contains(s, []byte("visibility:hidden")) {
+		lower = lower[:0]
+		for _, c := range at.style {
+			if c == ' ' || c == '\t' || c == '\n' {
+				continue
+			}
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower = append(lower, c)
+		}
+		if bytes.Contains(lower, []byte("display:none")) || bytes.Contains(lower, []byte("visibility:hidden")) {
 			at.flags |= fHidden
 		}
-		if bytes.Contains(s, []byte("line-through")) {
+		if bytes.Contains(lower, []byte("line-through")) {
 			at.flags |= fStruck
 		}
 	}
@@ -102,36 +104,9 @@ func (at *attrs) read(z *html.Tokenizer, lower []byte) []byte {
 		lower = appendWords(lower, at.class)
 		lower = appendWords(lower, at.id)
 		lower = appendWords(lower, at.itemprop)
-		s := lower
-		if wordsAny(s, kwPrice) {
-			at.flags |= fPriceEl
-		}
-		if wordsAny(s, kwRelated) {
-			at.flags |= fRelated
-		}
-		if wordsAny(s, kwStruck) {
-			at.flags |= fStruck
-		}
-		if wordsAny(s, kwUnit) {
-			at.flags |= fUnit
-		}
-		if wordsAny(s, kwInstal) {
-			at.flags |= fInstal
-		}
-		if wordsAny(s, kwCoupon) {
-			at.flags |= fCoupon
-		}
-		if wordsAny(s, kwSale) {
-			at.flags |= fSale
-		}
-		if wordsAny(s, kwBuyBox) {
-			at.flags |= fBuyBox
-		}
-		if wordsAny(s, kwAvail) {
-			at.flags |= fAvail
-		}
 		lower = appendWords(lower, at.name)
-		if wordsAny(lower, kwCartBtn) || bytes.Equal(at.name, []byte("add")) {
+		at.flags |= matchWords(lower)
+		if bytes.Equal(at.name, []byte("add")) {
 			at.flags |= fCartBtn | fButton
 		}
 		if bytes.EqualFold(at.itemprop, []byte("price")) {
@@ -144,9 +119,88 @@ func (at *attrs) read(z *html.Tokenizer, lower []byte) []byte {
 	return lower
 }
 
+// set records one attribute; k is lower-cased.
+func (at *attrs) set(k, v []byte) {
+	switch string(k) {
+	case "id":
+		at.id = v
+	case "class":
+		at.class = v
+	case "itemprop":
+		at.itemprop = v
+	case "itemtype":
+		at.itemtype = v
+	case "itemscope":
+		at.hasItemscope = true
+	case "content":
+		at.content = unescapeAttr(v)
+	case "property":
+		at.property = v
+	case "name":
+		at.name = v
+	case "type":
+		at.typ = v
+	case "value":
+		at.value = unescapeAttr(v)
+	case "lang":
+		at.lang = v
+	case "rel":
+		at.rel = v
+	case "href":
+		at.href = unescapeAttr(v)
+	case "src":
+		at.src = unescapeAttr(v)
+	case "datetime":
+		at.datetime = v
+	case "aria-label":
+		at.ariaLabel = unescapeAttr(v)
+	case "style":
+		at.style = v
+	case "hidden":
+		at.hidden = true
+	case "disabled":
+		at.disabled = true
+	case "aria-disabled":
+		at.disabled = at.disabled || string(v) == "true"
+	case "data-price-amount":
+		at.priceAmount = v
+	case "data-price-type":
+		at.priceType = v
+	case "data-product_variations":
+		at.wooVariations = unescapeAttr(v)
+	case "data-a-strike":
+		if string(v) == "true" {
+			at.flags |= fStruck
+		}
+	}
+}
+
+// unescapeAttr decodes character references in an attribute value, copying
+// only when there is one.
+func unescapeAttr(v []byte) []byte {
+	if bytes.IndexByte(v, '&') < 0 {
+		return v
+	}
+	return []byte(html.UnescapeString(string(v)))
+}
+
+func isAttrSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
+}
+
 func hasHiddenClass(class []byte) bool {
 	hidden, shown := false, false
-	for _, f := range bytes.Fields(class) {
+	for len(class) > 0 {
+		var f []byte
+		i := bytes.IndexAny(class, " \t\n\r\f")
+		if i < 0 {
+			f, class = class, nil
+		} else {
+			f, class = class[:i], class[i+1:]
+		}
+		if len(f) == 0 {
+			continue
+		}
 		for _, h := range hiddenClasses {
 			if string(f) == h {
 				hidden = true
@@ -160,8 +214,6 @@ func hasHiddenClass(class []byte) bool {
 	}
 	return hidden && !shown
 }
-
-func lowerInto(dst, src []byte) []byte { return appendLower(dst[:0], src) }
 
 func appendLower(dst, src []byte) []byte {
 	for _, c := range src {
@@ -202,22 +254,21 @@ func appendWords(dst, src []byte) []byte {
 	return dst
 }
 
-// wordsAny reports whether any keyword starts at a word start of s (s begins
-// with a space and has single spaces between words).
-func wordsAny(s []byte, kws []string) bool {
-	for _, k := range kws {
-		from := 0
-		for {
-			i := bytes.Index(s[from:], []byte(k))
-			if i < 0 {
-				break
+// matchWords returns the flags of every keyword that starts at a word start
+// of s (s begins with a space and has single spaces between words). The
+// keywords are indexed by first byte, so this is a few short comparisons per
+// word, not a substring search per keyword.
+func matchWords(s []byte) uint32 {
+	var fl uint32
+	for i := 1; i < len(s); i++ {
+		if s[i-1] != ' ' || s[i] == ' ' {
+			continue
+		}
+		for _, e := range kwIndex[s[i]] {
+			if e.flag&fl == 0 && len(s)-i >= len(e.k) && string(s[i:i+len(e.k)]) == e.k {
+				fl |= e.flag
 			}
-			i += from
-			if i > 0 && s[i-1] == ' ' {
-				return true
-			}
-			from = i + 1
 		}
 	}
-	return false
+	return fl
 }

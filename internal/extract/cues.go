@@ -41,97 +41,124 @@ type cueHit struct {
 	where  string
 }
 
+type cueEntry struct {
+	phrase string
+	avail  Availability
+}
+
+// cueIndex holds the stock phrases by first byte, out-of-stock ones first in
+// each bucket so that they claim their text before an in-stock phrase inside
+// them ("ej i lager", "stokta yok"). Built once, never modified.
+var cueIndex = func() (idx [256][]cueEntry) {
+	for _, t := range []struct {
+		list  []string
+		avail Availability
+	}{{cueOut, OutOfStock}, {cuePre, PreOrder}, {cueBack, BackOrder}, {cueIn, InStock}} {
+		for _, ph := range t.list {
+			idx[ph[0]] = append(idx[ph[0]], cueEntry{ph, t.avail})
+		}
+	}
+	return idx
+}()
+
 // stockCues finds stock phrases in visible text (never scripts or hidden
 // elements) and scores each by where it sits: in an availability element, in
 // the buy box near the title, in a button; cues in related-product blocks and
-// variant pickers ("Size 9 - Sold out") are skipped.
+// variant pickers ("Size 9 - Sold out") are skipped. One pass over the text
+// checks the phrases that can start at each word.
 func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 	var hits []cueHit
-	var outRanges [][2]int
-	find := func(list []string, av Availability) {
-		for _, ph := range list {
-			from := 0
-			for from < len(lv) {
-				i := strings.Index(lv[from:], ph)
-				if i < 0 {
-					break
-				}
-				i += from
-				from = i + len(ph)
-				if !isWordBoundary(lv, i-1) || !isWordBoundary(lv, i+len(ph)) {
-					continue
-				}
-				if av != OutOfStock && overlaps(outRanges, i, i+len(ph)) {
-					continue
-				}
-				if av == OutOfStock {
-					outRanges = append(outRanges, [2]int{i, i + len(ph)})
-				}
-				sp := spanAt(p.spans, i)
-				fl := sp.flags
-				if fl&(fRelated|fHidden|fOption) != 0 {
-					continue
-				}
-				// Negations just before an in-stock phrase ("not in stock").
-				if av == InStock {
-					pre := lv[max(0, i-6):i]
-					if strings.HasSuffix(pre, "not ") || strings.HasSuffix(pre, "back ") || strings.HasSuffix(pre, "no ") || strings.HasSuffix(pre, "non ") || strings.HasSuffix(pre, "niet ") || strings.HasSuffix(pre, "nicht ") || strings.HasSuffix(pre, "ej ") {
-						continue
-					}
-				}
-				next := len(lv)
-				if k := spanIndex(p.spans, i); k+1 < len(p.spans) {
-					next = p.spans[k+1].start
-				}
-				spanLen := next - sp.start
-				h := cueHit{avail: av, phrase: ph, off: i, where: clip(strings.TrimSpace(lv[sp.start:min(next, sp.start+80)]), 80)}
-				h.score = 1
-				if fl&fAvail != 0 {
-					h.score += 4
-				}
-				if fl&fBuyBox != 0 {
-					h.score += 1
-				}
-				if fl&fButton != 0 {
-					h.score += 2
-				}
-				if spanLen <= 60 {
-					h.score += 1.5
-				} else if spanLen > 250 {
-					h.score -= 2
-				}
-				if h1 != nil {
-					d := i - h1.end
-					switch {
-					case d >= 0 && d <= 3000:
-						h.score += 2
-					case d > 3000 && d <= 8000:
-						h.score += 0.5
-					case d < -2000 || d > 20000:
-						h.score -= 1.5
-					}
-				}
+	outEnd := -1 // end of the last out-of-stock phrase
+	for i := 0; i < len(lv); i++ {
+		if !isWordBoundary(lv, i-1) {
+			continue
+		}
+		for _, ce := range cueIndex[lv[i]] {
+			ph, av := ce.phrase, ce.avail
+			if len(lv)-i < len(ph) || lv[i:i+len(ph)] != ph || !isWordBoundary(lv, i+len(ph)) {
+				continue
+			}
+			if av != OutOfStock && i < outEnd {
+				continue
+			}
+			if av == OutOfStock {
+				outEnd = max(outEnd, i+len(ph))
+			}
+			if h, ok := scoreCue(p, lv, h1, i, ph, av); ok {
 				hits = append(hits, h)
 			}
 		}
 	}
-	find(cueOut, OutOfStock)
-	find(cuePre, PreOrder)
-	find(cueBack, BackOrder)
-	find(cueIn, InStock)
-	sort.SliceStable(hits, func(a, b int) bool { return hits[a].score > hits[b].score })
+	sort.SliceStable(hits, func(a, b int) bool {
+		if hits[a].score != hits[b].score {
+			return hits[a].score > hits[b].score
+		}
+		return rankCueKind(hits[a].avail) > rankCueKind(hits[b].avail)
+	})
 	return hits
 }
 
-func overlaps(rs [][2]int, a, b int) bool {
-	for _, r := range rs {
-		if a < r[1] && r[0] < b {
-			return true
-		}
+// rankCueKind breaks score ties: a specific state beats "in stock" printed
+// elsewhere on the page.
+func rankCueKind(a Availability) int {
+	switch a {
+	case OutOfStock:
+		return 3
+	case PreOrder, BackOrder:
+		return 2
 	}
-	return false
+	return 1
 }
 
+func scoreCue(p *page, lv string, h1 *textRange, i int, ph string, av Availability) (cueHit, bool) {
+	sp := spanAt(p.spans, i)
+	fl := sp.flags
+	if fl&(fRelated|fHidden|fOption) != 0 {
+		return cueHit{}, false
+	}
+	// Negations just before an in-stock phrase ("not in stock", "back in stock").
+	if av == InStock {
+		pre := lv[max(0, i-6):i]
+		for _, n := range []string{"not ", "back ", "no ", "non ", "niet ", "nicht ", "ej ", "sin "} {
+			if strings.HasSuffix(pre, n) {
+				return cueHit{}, false
+			}
+		}
+	}
+	next := len(lv)
+	if k := spanIndex(p.spans, i); k+1 < len(p.spans) {
+		next = p.spans[k+1].start
+	}
+	spanLen := next - sp.start
+	h := cueHit{avail: av, phrase: ph, off: i, where: clip(strings.TrimSpace(lv[sp.start:min(next, sp.start+80)]), 80)}
+	h.score = 1
+	if fl&fAvail != 0 {
+		h.score += 4
+	}
+	if fl&fBuyBox != 0 {
+		h.score += 1
+	}
+	if fl&fButton != 0 {
+		h.score += 2
+	}
+	if spanLen <= 60 {
+		h.score += 1.5
+	} else if spanLen > 250 {
+		h.score -= 2
+	}
+	if h1 != nil {
+		d := i - h1.end
+		switch {
+		case d >= 0 && d <= 3000:
+			h.score += 2
+		case d > 3000 && d <= 8000:
+			h.score += 0.5
+		case d < -2000 || d > 20000:
+			h.score -= 1.5
+		}
+	}
+	return h, true
+}
 func spanIndex(spans []textSpan, off int) int {
 	i := sort.Search(len(spans), func(i int) bool { return spans[i].start > off })
 	return i - 1

@@ -64,7 +64,7 @@ func Extract(html []byte, pageURL string, opt Options) Observation {
 	o.Title = title
 	o.Evidence = append(o.Evidence, Evidence{Strategy: titleSrc, Field: "title", Value: title, Where: "chosen"})
 	lv := lowerSameLen(p.vis)
-	vis := visibleCandidates(p, pr, h1)
+	vis := visibleCandidates(p, pr, h1, lv)
 	resolvePrice(&o, srcs, vis, pr, host)
 	resolveAvailability(&o, srcs, stockCues(p, lv, h1), cartControl(p, lv, h1))
 	if o.Availability == OutOfStock && o.Source == SourceVisible && o.Confidence < 0.7 {

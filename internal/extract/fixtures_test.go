@@ -120,12 +120,12 @@ func TestDomainRule(t *testing.T) {
 
 func TestTitleSuffixes(t *testing.T) {
 	for in, want := range map[string]string{
-		"Canvas Tote | Harbor Goods":                            "Canvas Tote",
-		"Amazon.com: Gorilla Tape, Black : Tools":               "Gorilla Tape, Black : Tools",
-		"Buy Ceramic Planter Set Online at Best Price | Nest":   "Ceramic Planter Set",
-		"Steel Bottle - Buy Online - Kitchenkart":               "Steel Bottle - Buy Online",
-		"Amazon Echo Dot (5th Gen) - Amazon.com":                "Amazon Echo Dot (5th Gen)",
-		"Trail Shoe – Peak Sports":                              "Trail Shoe",
+		"Canvas Tote | Harbor Goods":                          "Canvas Tote",
+		"Amazon.com: Gorilla Tape, Black : Tools":             "Gorilla Tape, Black : Tools",
+		"Buy Ceramic Planter Set Online at Best Price | Nest": "Ceramic Planter Set",
+		"Steel Bottle - Buy Online - Kitchenkart":             "Steel Bottle - Buy Online",
+		"Amazon Echo Dot (5th Gen) - Amazon.com":              "Amazon Echo Dot (5th Gen)",
+		"Trail Shoe – Peak Sports":                            "Trail Shoe",
 	} {
 		sites := []string{"harbor goods", "amazon", "nest", "kitchenkart", "peak sports"}
 		if got := stripSite(in, sites); got != want {

@@ -35,6 +35,28 @@ var (
 	hiddenClasses = []string{"hidden", "d-none", "hide", "is-hidden", "invisible", "display-none", "u-hidden"}
 )
 
+type kwEntry struct {
+	k    string
+	flag uint32
+}
+
+// kwIndex holds the keyword tables indexed by first byte; built once, never
+// modified.
+var kwIndex = func() (idx [256][]kwEntry) {
+	for _, t := range []struct {
+		kws  []string
+		flag uint32
+	}{
+		{kwPrice, fPriceEl}, {kwStruck, fStruck}, {kwSale, fSale}, {kwRelated, fRelated}, {kwUnit, fUnit},
+		{kwInstal, fInstal}, {kwCoupon, fCoupon}, {kwBuyBox, fBuyBox}, {kwAvail, fAvail}, {kwCartBtn, fCartBtn | fButton},
+	} {
+		for _, k := range t.kws {
+			idx[k[0]] = append(idx[k[0]], kwEntry{k, t.flag})
+		}
+	}
+	return idx
+}()
+
 // Phrases on buttons that put the item in the cart, in the languages the
 // extractor covers. Matched against lower-cased button text.
 var cartPhrases = []string{

@@ -184,8 +184,11 @@ func wooVariations(f *facts, data []byte, pr *pricer) {
 // cents turns an integer count of cents into a decimal string.
 func cents(s string) string {
 	s = strings.TrimSpace(s)
+	if len(s) == 0 || len(s) > 15 || strings.Trim(s, "0123456789") != "" {
+		return ""
+	}
 	r, ok := new(big.Rat).SetString(s)
-	if !ok || r.Sign() <= 0 || !r.IsInt() {
+	if !ok || r.Sign() <= 0 {
 		return ""
 	}
 	r.Quo(r, big.NewRat(100, 1))
@@ -220,6 +223,9 @@ func isUpperAlpha(b []byte) bool {
 
 // decLess compares two canonical decimals numerically.
 func decLess(a, b string) bool {
+	if len(a) > 40 || len(b) > 40 {
+		return false
+	}
 	ra, ok1 := new(big.Rat).SetString(a)
 	rb, ok2 := new(big.Rat).SetString(b)
 	return ok1 && ok2 && ra.Cmp(rb) < 0
@@ -229,6 +235,9 @@ func decLess(a, b string) bool {
 func decEqual(a, b string) bool {
 	if a == b {
 		return true
+	}
+	if len(a) > 40 || len(b) > 40 {
+		return false
 	}
 	ra, ok1 := new(big.Rat).SetString(a)
 	rb, ok2 := new(big.Rat).SetString(b)

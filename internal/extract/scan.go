@@ -129,11 +129,13 @@ const maxDepth = 512
 // scan runs the single tokenizer pass.
 func scan(b []byte) *page {
 	p := &page{firstCart: -1}
+	b = dropScriptBodies(b)
 	p.vis = make([]byte, 0, len(b)/8)
 	z := html.NewTokenizer(bytes.NewReader(b))
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
 	var rawKind string
+	var nameBuf [32]byte
 	for {
 		tt := z.Next()
 		switch tt {
@@ -168,7 +170,9 @@ func scan(b []byte) *page {
 			}
 			appendVis(p, z.Text(), fl)
 		case html.StartTagToken, html.SelfClosingTagToken:
-			name, hasAttr := z.TagName()
+			raw := z.Raw()
+			name := tagName(raw, 1, nameBuf[:0])
+			hasAttr := len(raw) > len(name)+2
 			a := atom.Lookup(name)
 			rawKind = ""
 			var parent *elem
@@ -191,7 +195,7 @@ func scan(b []byte) *page {
 			}
 			var at attrs
 			if hasAttr {
-				lower = at.read(z, lower)
+				lower = at.read(raw, lower)
 				if a == atom.Html || a == atom.Body || a == atom.Head {
 					// Page-wide classes (feature flags, templates) say nothing
 					// about one price.
@@ -324,7 +328,7 @@ func scan(b []byte) *page {
 			st = append(st, e)
 		case html.EndTagToken:
 			rawKind = ""
-			name, _ := z.TagName()
+			name := tagName(z.Raw(), 2, nameBuf[:0])
 			a := atom.Lookup(name)
 			// Close up to the nearest matching open element, if it is not too far
 			// down: stray end tags are common and must not unwind the page.
@@ -382,7 +386,8 @@ func closeElem(p *page, stp *[]elem) {
 	}
 }
 
-// appendVis adds a visible text token to p.vis, collapsing whitespace.
+// appendVis adds a visible text token to p.vis, collapsing whitespace, and
+// keeps short numeric texts as loose price candidates ("<b>$12.48</b>").
 func appendVis(p *page, t []byte, fl uint32) {
 	t = bytes.TrimSpace(t)
 	if len(t) == 0 {
@@ -391,26 +396,28 @@ func appendVis(p *page, t []byte, fl uint32) {
 	if len(p.vis) > 0 {
 		p.vis = append(p.vis, ' ')
 	}
-	p.spans = append(p.spans, textSpan{start: len(p.vis), flags: fl})
 	start := len(p.vis)
-	defer func() {
-		// A short text with a digit outside any price element may still be a
-		// price ("<b>$12.48</b>"); keep it as a loose candidate.
-		if fl&fPriceEl == 0 && len(p.vis)-start <= 40 && hasDigit(p.vis[start:]) {
-			p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
+	p.spans = append(p.spans, textSpan{start: start, flags: fl})
+	digit := false
+	for len(t) > 0 {
+		// Copy up to the next whitespace byte in one go.
+		k := 0
+		for k < len(t) && !isAttrSpace(t[k]) {
+			digit = digit || '0' <= t[k] && t[k] <= '9'
+			k++
 		}
-	}()
-	sp := false
-	for _, c := range t {
-		if c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' {
-			if !sp {
-				p.vis = append(p.vis, ' ')
-				sp = true
-			}
-			continue
+		p.vis = append(p.vis, t[:k]...)
+		if k == len(t) {
+			break
 		}
-		sp = false
-		p.vis = append(p.vis, c)
+		p.vis = append(p.vis, ' ')
+		for k < len(t) && isAttrSpace(t[k]) {
+			k++
+		}
+		t = t[k:]
+	}
+	if digit && fl&fPriceEl == 0 && len(p.vis)-start <= 40 {
+		p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
 	}
 }
 
@@ -482,4 +489,20 @@ func hasDigit(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// tagName lower-cases the tag name that starts at raw[from] ("<div" → "div",
+// "</SPAN" → "span") into buf.
+func tagName(raw []byte, from int, buf []byte) []byte {
+	for i := from; i < len(raw); i++ {
+		c := raw[i]
+		if isAttrSpace(c) || c == '>' || c == '/' && i > from {
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }

@@ -36,12 +36,14 @@ var (
 
 // visibleCandidates parses every price element and short numeric text on the
 // page and scores it as the buy-box price.
-func visibleCandidates(p *page, pr *pricer, h1 *textRange) []visCand {
+func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []visCand {
 	var out []visCand
-	lowerVis := lowerSameLen(p.vis)
 	for _, r := range p.prices {
 		if r.start < 0 || r.end > len(p.vis) || r.start >= r.end {
 			continue // out of range, or a <meta itemprop=price>: structured data, not shown
+		}
+		if r.flags&(fRelated|fHidden) != 0 {
+			continue // another product's price: never the answer, not worth parsing
 		}
 		text := string(p.vis[r.start:r.end])
 		var c visCand
