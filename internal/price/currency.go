@@ -411,6 +411,9 @@ func hintCode(c string) string {
 	return ""
 }
 
+// isDollar reports the bare "$".
+func (d *tokenDef) isDollar() bool { return d.text == "$" }
+
 func (d *tokenDef) compatible(code string) bool {
 	if code == "" {
 		return false

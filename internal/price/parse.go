@@ -127,10 +127,15 @@ func parse(text string, h Hints) (Price, error) {
 	if tok != nil {
 		p.Token = string(s[tok.start:tok.end])
 		def = tok.def
-		// "$" in the text, "CAD" in the hint text: the hint says which.
-		if len(def.alts) > 0 && h.CurrencyText != "" && hintCode(h.Currency) == "" {
-			if t, _ := hintToken(h.CurrencyText); t != nil && len(t.def.alts) == 0 && def.compatible(t.def.code) {
+		// "kr 199 SEK", or "$" in the text and "CAD" in the hint text: the
+		// code says which.
+		if len(def.alts) > 0 && hintCode(h.Currency) == "" {
+			if t := compatibleCode(hits, def); t != nil {
 				h.Currency = t.def.code
+			} else if h.CurrencyText != "" {
+				if t, _ := hintToken(h.CurrencyText); t != nil && len(t.def.alts) == 0 && def.compatible(t.def.code) {
+					h.Currency = t.def.code
+				}
 			}
 		}
 	} else if h.CurrencyText != "" {
@@ -418,8 +423,8 @@ func chooseToken(s []rune, hits []tokenHit, c *candidate) *tokenHit {
 		}
 		switch {
 		case b != nil && a != nil:
-			// "$ 12 USD": the one naming a single currency says more.
-			if len(b.def.alts) > 0 && len(a.def.alts) == 0 && a.def.code != "" {
+			// "$ 12 USD": a dollar code says which dollar.
+			if b.def.isDollar() && a.def.code != "" && len(a.def.alts) == 0 && b.def.compatible(a.def.code) {
 				return a
 			}
 			return b
@@ -437,10 +442,10 @@ func chooseToken(s []rune, hits []tokenHit, c *candidate) *tokenHit {
 	return pick(true)
 }
 
-// withCode prefers an ISO code written just before a shared symbol:
-// "CAD $12.99", "COP $ 173.000".
+// withCode prefers a dollar code written just before "$": "CAD $12.99",
+// "COP $ 173.000".
 func withCode(s []rune, hits []tokenHit, t *tokenHit) *tokenHit {
-	if len(t.def.alts) == 0 {
+	if !t.def.isDollar() {
 		return t
 	}
 	for k := range hits {
@@ -457,6 +462,18 @@ func withCode(s []rune, hits []tokenHit, t *tokenHit) *tokenHit {
 		}
 	}
 	return t
+}
+
+// compatibleCode finds a strong token naming one currency that def may
+// stand for.
+func compatibleCode(hits []tokenHit, def *tokenDef) *tokenHit {
+	for k := range hits {
+		t := &hits[k]
+		if !t.weak && len(t.def.alts) == 0 && def.compatible(t.def.code) {
+			return t
+		}
+	}
+	return nil
 }
 
 func firstStrong(hits []tokenHit) *tokenHit {
@@ -493,7 +510,24 @@ func hintToken(text string) (*tokenHit, []rune) {
 			return t, s
 		}
 	}
+	// A label holds its currency anywhere ("Цена, р."), but an ASCII word
+	// alone ("Le", "DA") is too often just a word.
+	for k := range hits {
+		t := &hits[k]
+		if !t.lone && !plainWord(s[t.start:t.end]) {
+			return t, s
+		}
+	}
 	return nil, s
+}
+
+func plainWord(r []rune) bool {
+	for _, c := range r {
+		if c > unicode.MaxASCII || !unicode.IsLetter(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // amount renders the number as a canonical decimal string.
