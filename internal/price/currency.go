@@ -324,8 +324,11 @@ func allUpper(r []rune) bool {
 
 // sameCaseVariant accepts got when it is the table text, or the table text
 // all in lower or all in upper case.
+//
+// Short Latin abbreviations keep their case: in lower case they are words
+// and units ("g", "km", "ft", "le", "da"), not currencies.
 func sameCaseVariant(got []rune, text string) bool {
-	lower, upper, exact := true, true, true
+	lower, upper, exact := !shortLatin(text), true, true
 	k := 0
 	for _, want := range text {
 		if k >= len(got) {
@@ -343,6 +346,12 @@ func sameCaseVariant(got []rune, text string) bool {
 		k++
 	}
 	return exact || lower || upper
+}
+
+// shortLatin reports one or two ASCII letters, with an optional dot.
+func shortLatin(text string) bool {
+	t := strings.TrimSuffix(text, ".")
+	return len(t) <= 2 && isASCIIAlpha(t)
 }
 
 // findTokens lists the currency tokens in s, left to right, without overlaps.

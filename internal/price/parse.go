@@ -147,9 +147,6 @@ func parse(text string, h Hints) (Price, error) {
 	if def != nil || hintCode(h.Currency) != "" {
 		p.Currency = resolve(def, h)
 	}
-	if def == nil && p.Currency == "" {
-		p.Token = strings.TrimSpace(p.Token)
-	}
 
 	if best < 0 {
 		if isFree(s) {

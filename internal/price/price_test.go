@@ -164,6 +164,12 @@ var parseCases = []parseCase{
 	{"2024-01-15 19.99", Hints{}, "19.99", "", ""},
 	{"1/2 price", Hints{}, "", "", ""},
 	{"$15.95/mo", Hints{}, "15.95", "USD", "$"},
+	// Units are no currencies.
+	{"500 g", Hints{}, "500", "", ""},
+	{"12 km", Hints{}, "12", "", ""},
+	{"6 ft", Hints{}, "6", "", ""},
+	{"da 12,99", Hints{}, "12.99", "", ""},
+	{"1 L", Hints{}, "1", "", "L"},
 	// Free.
 	{"Free!", Hints{}, "0", "", ""},
 	{"gratis", Hints{}, "0", "", ""},
