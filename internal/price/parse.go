@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/bojanz/currency"
 )
@@ -52,7 +53,28 @@ const utf8RuneError = '\uFFFD'
 type candidate struct {
 	number
 	before, after, inside int // index into hits, -1 when none
+	glued                 bool // touches a word ("S24", "500g") or a count ("4 x")
+	inParens              bool // "(You save $15.01)", "(40.94 inc VAT)"
+	demoted               bool // a saving or a discount: "Save $5", "-5 €"
 	rank                  int
+}
+
+// setRank orders candidates, lowest first: not a saving, outside
+// parentheses, not glued to a word, next to a currency.
+func (c *candidate) setRank(hits []tokenHit) {
+	c.rank = 0
+	if c.demoted {
+		c.rank += 8
+	}
+	if c.inParens {
+		c.rank += 4
+	}
+	if c.glued {
+		c.rank += 2
+	}
+	if !c.strongAdjacent(hits) {
+		c.rank++
+	}
 }
 
 // parse implements Parse.
@@ -70,8 +92,17 @@ func parse(text string, h Hints) (Price, error) {
 	oneEuro := countRune(s, '€') == 1
 	var candBuf [8]candidate
 	cands := candBuf[:0]
+	depth := 0
 	for i := 0; i < len(s); {
 		r := s[i]
+		switch r {
+		case '(', '[', '（':
+			depth++
+		case ')', ']', '）':
+			if depth > 0 {
+				depth--
+			}
+		}
 		lead := (r == '.' || r == ',') && (i == 0 || !isLetter(s[i-1]) && !isDigit(s[i-1]))
 		if lead {
 			j := i
@@ -97,11 +128,16 @@ func parse(text string, h Hints) (Price, error) {
 		if !m.valid || m.percent || notAmount(s, m.start, m.end) {
 			continue
 		}
-		c := candidate{number: m, before: -1, after: -1, inside: -1}
+		c := candidate{number: m, before: -1, after: -1, inside: -1, inParens: depth > 0}
 		c.place(s, hits)
-		if c.notPrice(s, hits) {
+		var wb [48]byte
+		switch w := wordBefore(s, &c, hits, wb[:0]); {
+		case notPriceWords[string(w)]:
 			continue
+		case savingWords[string(w)], c.negative(s, hits), offAfter(s, &c, hits):
+			c.demoted = true
 		}
+		c.setRank(hits)
 		cands = append(cands, c)
 	}
 
@@ -229,15 +265,9 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 		}
 		break
 	}
-	c.rank = 1
-	if c.strongAdjacent(hits) {
-		c.rank = 0
-	}
 	gluedBefore := c.start > 0 && isLetter(s[c.start-1]) && (c.before < 0 || hits[c.before].end != c.start || hits[c.before].lone)
 	gluedAfter := c.end < len(s) && isLetter(s[c.end]) && (c.after < 0 || hits[c.after].start != c.end || hits[c.after].lone)
-	if gluedBefore || gluedAfter || multiplier(s, c.end) {
-		c.rank += 2
-	}
+	c.glued = gluedBefore || gluedAfter || multiplier(s, c.end)
 }
 
 func (c *candidate) strongAdjacent(hits []tokenHit) bool {
@@ -254,8 +284,18 @@ var notPriceWords = map[string]bool{
 	"množství": true, "cantidad": true, "quantité": true, "quantità": true, "hoeveelheid": true,
 }
 
-// notPrice reports a number labelled by a notPriceWords word.
-func (c *candidate) notPrice(s []rune, hits []tokenHit) bool {
+// savingWords, just before a number, mark a saving, not the price.
+var savingWords = map[string]bool{
+	"save": true, "saving": true, "savings": true, "spar": true, "sparen": true, "sparst": true,
+	"ersparnis": true, "économisez": true, "économie": true, "ahorra": true, "ahorras": true,
+	"ahorro": true, "risparmi": true, "risparmio": true, "economize": true, "economia": true,
+	"oszczędzasz": true, "oszczędność": true, "ušetříte": true, "úspora": true, "экономия": true,
+	"скидка": true, "korting": true, "besparing": true, "discount": true, "rabatt": true,
+}
+
+// wordBefore appends to buf, in lower case, the word written just before
+// the number (and its currency): "Qty: 2" → "qty".
+func wordBefore(s []rune, c *candidate, hits []tokenHit, buf []byte) []byte {
 	p := c.start
 	if c.before >= 0 {
 		p = hits[c.before].start
@@ -264,18 +304,44 @@ func (c *candidate) notPrice(s []rune, hits []tokenHit) bool {
 		p--
 	}
 	e := p
-	for p > 0 && (isLetter(s[p-1]) || s[p-1] == '-') {
+	for p > 0 && e-p <= 12 && (isLetter(s[p-1]) || s[p-1] == '-') {
 		p--
 	}
-	if e-p < 3 || e-p > 12 {
+	if e-p < 3 || e-p > 12 || (p > 0 && isLetter(s[p-1])) {
+		return buf
+	}
+	for _, r := range s[p:e] {
+		buf = utf8AppendRune(buf, unicode.ToLower(r))
+	}
+	return buf
+}
+
+// negative reports a minus sign before the number or its currency: a
+// discount ("-5 €", "-$5.00"), not a price. "10-20" is a range.
+func (c *candidate) negative(s []rune, hits []tokenHit) bool {
+	p := c.start
+	if c.before >= 0 && hits[c.before].end <= c.start {
+		p = hits[c.before].start
+	}
+	if p < 1 || s[p-1] != '-' {
 		return false
 	}
-	var buf [12]rune
-	w := buf[:0]
-	for _, r := range s[p:e] {
-		w = append(w, unicode.ToLower(r))
+	return p < 2 || s[p-2] == ' ' || s[p-2] == '('
+}
+
+// offAfter reports "off" after the number: "$5 off".
+func offAfter(s []rune, c *candidate, hits []tokenHit) bool {
+	q := c.end
+	if c.after >= 0 {
+		q = hits[c.after].end
 	}
-	return notPriceWords[string(w)]
+	for q < len(s) && s[q] == ' ' {
+		q++
+	}
+	if q+3 > len(s) || unicode.ToLower(s[q]) != 'o' || unicode.ToLower(s[q+1]) != 'f' || unicode.ToLower(s[q+2]) != 'f' {
+		return false
+	}
+	return q+3 == len(s) || !isLetter(s[q+3])
 }
 
 // notAmount reports numbers in dates and fractions: "15/08/2017", "1/2",
@@ -317,6 +383,8 @@ func notAmount(s []rune, start, end int) bool {
 	}
 	return false
 }
+
+func utf8AppendRune(b []byte, r rune) []byte { return utf8.AppendRune(b, r) }
 
 func countRune(s []rune, r rune) int {
 	n := 0
@@ -365,18 +433,7 @@ func linkRanges(s []rune, cands []candidate, hits []tokenHit) {
 		if a.strongAdjacent(hits) || !b.strongAdjacent(hits) {
 			continue
 		}
-		dashes := 0
-		ok := true
-		for i := a.end; i < b.start && ok; i++ {
-			switch s[i] {
-			case ' ':
-			case '-':
-				dashes++
-			default:
-				ok = false
-			}
-		}
-		if !ok || dashes != 1 {
+		if !rangeBetween(s[a.end:b.start]) {
 			continue
 		}
 		if b.after >= 0 && !hits[b.after].weak {
@@ -386,8 +443,29 @@ func linkRanges(s []rune, cands []candidate, hits []tokenHit) {
 		} else {
 			a.after = b.inside
 		}
-		a.rank--
+		a.setRank(hits)
 	}
+}
+
+// rangeWords join the two ends of a price range.
+var rangeWords = map[string]bool{"-": true, "~": true, "to": true, "bis": true, "à": true, "a": true,
+	"до": true, "do": true, "až": true, "tot": true, "till": true, "al": true, "ate": true, "até": true}
+
+// rangeBetween reports text between two numbers that makes them a range:
+// "10 - 20 €", "349 до 399 руб".
+func rangeBetween(gap []rune) bool {
+	var buf [16]byte
+	w := buf[:0]
+	for _, r := range gap {
+		if r == ' ' {
+			continue
+		}
+		if len(w) >= 12 {
+			return false
+		}
+		w = utf8AppendRune(w, unicode.ToLower(r))
+	}
+	return rangeWords[string(w)]
 }
 
 // onlyThis reports whether the text holds nothing but the number and
