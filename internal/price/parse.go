@@ -52,7 +52,7 @@ const utf8RuneError = '\uFFFD'
 // candidate is a number with what surrounds it.
 type candidate struct {
 	number
-	before, after, inside int // index into hits, -1 when none
+	before, after, inside int  // index into hits, -1 when none
 	glued                 bool // touches a word ("S24", "500g") or a count ("4 x")
 	inParens              bool // "(You save $15.01)", "(40.94 inc VAT)"
 	demoted               bool // a saving or a discount: "Save $5", "-5 €"
