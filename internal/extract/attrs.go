@@ -13,6 +13,10 @@ type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
 	datetime, ariaLabel, style, priceAmount, priceType, wooVariations                        []byte
 	hasItemscope, hidden, disabled                                                           bool
+	// data-* attribute names and test-id style values ("data-buy-box",
+	// data-testid="product-price"): modern front ends name regions there.
+	data  [6][]byte
+	ndata int
 	flags                                                                                    uint32
 }
 
@@ -99,11 +103,14 @@ func (at *attrs) read(raw []byte, lower []byte) []byte {
 		at.flags |= fDisabled
 	}
 	// Keyword flags from class, id and itemprop together, split into words.
-	if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name) > 0 {
+	if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name)+at.ndata > 0 {
 		lower = append(lower[:0], ' ')
 		lower = appendWords(lower, at.class)
 		lower = appendWords(lower, at.id)
 		lower = appendWords(lower, at.itemprop)
+		for _, d := range at.data[:at.ndata] {
+			lower = appendWords(lower, d)
+		}
 		lower = appendWords(lower, at.name)
 		at.flags |= matchWords(lower)
 		if bytes.Equal(at.name, []byte("add")) {
@@ -171,6 +178,19 @@ func (at *attrs) set(k, v []byte) {
 	case "data-a-strike":
 		if string(v) == "true" {
 			at.flags |= fStruck
+		}
+	default:
+		if len(k) > 5 && string(k[:5]) == "data-" && at.ndata+2 <= len(at.data) {
+			at.data[at.ndata] = k[5:]
+			at.ndata++
+			switch string(k[5:]) {
+			case "testid", "test-id", "test", "qa", "qa-id", "cy", "automation", "automation-id", "component", "role",
+				"buy-box-region", "section-type", "selenium", "hook", "element", "block", "region", "type":
+				if len(v) <= 60 {
+					at.data[at.ndata] = v
+					at.ndata++
+				}
+			}
 		}
 	}
 }

@@ -38,7 +38,7 @@ func Extract(html []byte, pageURL string, opt Options) Observation {
 			srcs = append(srcs, f)
 		}
 	}
-	if f, ok := fromJSONLD(p.jsonld, pr); ok {
+	if f, ok := fromJSONLD(p.jsonld, pr, newPageRef(p, base, canon)); ok {
 		srcs = append(srcs, f)
 	}
 	if f, ok := fromMicrodata(p.items, pr); ok {
@@ -127,3 +127,60 @@ func absURL(base *url.URL, ref string) string {
 }
 
 func isISO(c string) bool { return len(c) == 3 && isUpperAlpha([]byte(c)) }
+
+// pageRef is what identifies the page's own product among several: its
+// headings and title, and its URLs.
+type pageRef struct {
+	names []string // normalized h1 texts, og:title, <title>
+	paths []string // URL paths of the page and its canonical link
+}
+
+func newPageRef(p *page, base *url.URL, canon string) pageRef {
+	var r pageRef
+	for _, h := range p.h1s {
+		if h.flags&(fRelated|fHidden) == 0 && h.end > h.start && h.end <= len(p.vis) {
+			if n := normWords(string(p.vis[h.start:h.end])); n != "" {
+				r.names = append(r.names, n)
+			}
+		}
+	}
+	for _, t := range []string{p.metaValue("og:title"), p.titleTag} {
+		if n := normWords(t); n != "" {
+			r.names = append(r.names, n)
+		}
+	}
+	if base != nil && len(base.Path) > 1 {
+		r.paths = append(r.paths, strings.TrimSuffix(base.Path, "/"))
+	}
+	if cu, err := url.Parse(canon); err == nil && len(cu.Path) > 1 {
+		r.paths = append(r.paths, strings.TrimSuffix(cu.Path, "/"))
+	}
+	return r
+}
+
+// matchesName: the product name equals a heading, or a title contains it.
+func (r pageRef) matchesName(nm string) bool {
+	for _, n := range r.names {
+		if n == nm || len(nm) >= 8 && strings.Contains(n, nm) {
+			return true
+		}
+	}
+	return false
+}
+
+func (r pageRef) matchesURL(u string) bool {
+	if u == "" {
+		return false
+	}
+	pu, err := url.Parse(u)
+	if err != nil || len(pu.Path) <= 1 {
+		return false
+	}
+	path := strings.TrimSuffix(pu.Path, "/")
+	for _, p := range r.paths {
+		if p == path {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"sort"
 	"strings"
 )
 
@@ -15,7 +16,7 @@ var notMainKeys = map[string]bool{
 }
 
 // fromJSONLD reads every JSON-LD block and returns facts about the main product.
-func fromJSONLD(blocks [][]byte, pr *pricer) (facts, bool) {
+func fromJSONLD(blocks [][]byte, pr *pricer, ref pageRef) (facts, bool) {
 	var nodes []map[string]any
 	for _, b := range blocks {
 		for _, v := range decodeLenient(b) {
@@ -25,12 +26,23 @@ func fromJSONLD(blocks [][]byte, pr *pricer) (facts, bool) {
 	if len(nodes) == 0 {
 		return facts{}, false
 	}
-	// The main product: the first one that carries offers, else the first.
-	main := nodes[0]
+	// The main product: pages list other products too (related items, a
+	// brand's range), so prefer the one named like the page's h1 or title or
+	// living at the page's URL, then one that carries offers, then the first.
+	main, best := nodes[0], -1.0
 	for _, n := range nodes {
+		s := 0.0
 		if get(n, "offers") != nil || get(n, "hasVariant") != nil {
-			main = n
-			break
+			s += 1
+		}
+		if nm := normWords(str(get(n, "name"))); nm != "" && ref.matchesName(nm) {
+			s += 3
+		}
+		if ref.matchesURL(str(get(n, "url"))) || ref.matchesURL(str(get(n, "@id"))) {
+			s += 2
+		}
+		if s > best {
+			main, best = n, s
 		}
 	}
 	f := facts{strategy: SourceJSONLD, where: "script[type=application/ld+json] " + firstType(main)}
@@ -126,14 +138,19 @@ func collectProducts(v any, key string, depth int, out *[]map[string]any) {
 		if isProduct && (get(t, "offers") != nil || get(t, "name") != nil) {
 			*out = append(*out, t)
 		}
+		// Map order is random; walk keys sorted so the result is stable.
+		keys := make([]string, 0, len(t))
 		for k, c := range t {
 			switch c.(type) {
 			case map[string]any, []any:
-				if isProduct && strings.EqualFold(k, "offers") {
-					continue
+				if !(isProduct && strings.EqualFold(k, "offers")) {
+					keys = append(keys, k)
 				}
-				collectProducts(c, k, depth+1, out)
 			}
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			collectProducts(t[k], k, depth+1, out)
 		}
 	}
 }

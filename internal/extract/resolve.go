@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"math/big"
 	"strings"
 )
 
@@ -10,6 +11,7 @@ import (
 // re-checks before alerting.
 const (
 	credibleVisible = 5.0 // a visible candidate this good is the buy-box price
+	overrideVisible = 6.5 // …and this good, it beats a structured price the page does not show
 	strongVisible   = 7.5
 )
 
@@ -101,11 +103,11 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 	// 3. Structured prices the page does not show: the visible buy box wins
 	// when it is credible (JSON-LD before VAT, a shop's base currency).
 	if firstStruct != nil {
-		need := credibleVisible
+		need := overrideVisible
 		if agree(firstStruct.amount) >= 2 {
 			need = strongVisible
 		}
-		if best != nil && best.score >= need {
+		if best != nil && best.score >= need && plausibleRatio(best.amount, firstStruct.amount) {
 			set(best.amount, firstNonEmpty(best.currency, candCurrency(best, pr, host)), SourceVisible, 0.55,
 				fmt.Sprintf("disagreement: %s says %s %s, the buy box shows %s", firstStruct.strategy, firstStruct.amount, firstStruct.currency, best.text))
 			return
@@ -144,4 +146,17 @@ func candCurrency(c *visCand, pr *pricer, host string) string {
 		return c.currency
 	}
 	return firstNonEmpty(pr.hints.Currency, currencyFromLocale(pr.hints.Locale), currencyFromHost(host))
+}
+
+// plausibleRatio: taxes, sales and currency conversion move a price by a
+// factor, not by orders of magnitude; a visible amount 5× off the structured
+// one is another number (a quantity, a unit or thousands misread).
+func plausibleRatio(a, b string) bool {
+	ra, ok1 := new(big.Rat).SetString(a)
+	rb, ok2 := new(big.Rat).SetString(b)
+	if !ok1 || !ok2 || rb.Sign() <= 0 || len(a) > 40 || len(b) > 40 {
+		return false
+	}
+	q := new(big.Rat).Quo(ra, rb)
+	return q.Cmp(big.NewRat(1, 5)) >= 0 && q.Cmp(big.NewRat(5, 1)) <= 0
 }

@@ -15,7 +15,18 @@ func pickTitle(p *page, structured []facts, host string) (string, string, *textR
 	h1 := mainH1(p)
 	for _, f := range structured {
 		if f.title != "" && f.strategy != SourceMeta && !isGeneric(f.title, sites) {
-			return stripSite(f.title, sites), f.strategy, h1
+			name := stripSite(f.title, sites)
+			// The page's heading may present the name with more words (brand
+			// first, an edition): when it contains the structured name, it is
+			// what the shopper reads.
+			if h1 != nil {
+				ht := cleanText(string(p.vis[h1.start:h1.end]))
+				hn, nn := normWords(ht), normWords(name)
+				if len(ht) <= 300 && len(hn) > len(nn) && len(nn) >= 4 && strings.Contains(hn, nn) {
+					return ht, "h1", h1
+				}
+			}
+			return name, f.strategy, h1
 		}
 	}
 	if h1 != nil {

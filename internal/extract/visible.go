@@ -28,7 +28,8 @@ var (
 	lblSave       = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
 	lblCoupon     = []string{"get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
 	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
-	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir"}
+	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir",
+		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
 	lblInstAfter  = []string{"/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
 	lblUnitAfter  = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
 	lblUnitBefore = []string{"per kg", "per 100", "unit price", "price per", "prix au kg", "precio por", "grundpreis", "prezzo al", "jämförpris", "preço por", "birim fiyat", "/kg", "per unit"}
@@ -60,7 +61,7 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 			if strings.TrimSpace(text) == "" {
 				continue
 			}
-			pp, ok := pr.text(text, "")
+			pp, ok := pr.text(splitCents(text, r.flags), "")
 			if !ok {
 				continue
 			}
@@ -217,4 +218,31 @@ func hasSuffixAny(s string, ps []string) bool {
 		}
 	}
 	return false
+}
+
+// splitCents joins prices whose cents sit in their own element ("$12<sup>99</sup>",
+// seen here as "$12 99") inside a price element.
+func splitCents(text string, fl uint32) string {
+	if fl&fPriceEl == 0 {
+		return text
+	}
+	t := strings.TrimSpace(text)
+	sp := strings.LastIndexByte(t, ' ')
+	if sp <= 0 || len(t)-sp-1 < 2 {
+		return text
+	}
+	tail := t[sp+1:]
+	n := 0
+	for n < len(tail) && tail[n] >= '0' && tail[n] <= '9' {
+		n++
+	}
+	if n != 2 || strings.IndexAny(tail[n:], "0123456789") >= 0 {
+		return text
+	}
+	head := t[:sp]
+	last := head[len(head)-1]
+	if last < '0' || last > '9' || strings.ContainsAny(head, ".,") {
+		return text
+	}
+	return head + "." + tail
 }
