@@ -75,14 +75,14 @@ func fixed(text, code string, flags uint8) tokenDef {
 var symbolTokens = []tokenDef{
 	shared("$", dollarCodes, 0),
 	fixed("US$", "USD", 0), fixed("U$S", "USD", 0), fixed("USD$", "USD", 0),
-	fixed("CA$", "CAD", 0), fixed("C$", "CAD", 0), fixed("CAD$", "CAD", 0), fixed("CAN$", "CAD", 0), fixed("CDN$", "CAD", 0),
+	fixed("CA$", "CAD", 0), shared("C$", []string{"CAD", "NIO"}, 0), fixed("CAD$", "CAD", 0), fixed("CAN$", "CAD", 0), fixed("CDN$", "CAD", 0),
 	fixed("AU$", "AUD", 0), fixed("A$", "AUD", 0), fixed("AUD$", "AUD", 0),
 	fixed("NZ$", "NZD", 0), fixed("NZD$", "NZD", 0), fixed("HK$", "HKD", 0), fixed("NT$", "TWD", 0),
 	fixed("S$", "SGD", 0), fixed("SG$", "SGD", 0), fixed("SGD$", "SGD", 0),
 	fixed("MX$", "MXN", 0), fixed("Mex$", "MXN", 0), fixed("AR$", "ARS", 0), fixed("CL$", "CLP", 0),
 	fixed("CO$", "COP", 0), fixed("COL$", "COP", 0), fixed("R$", "BRL", 0), fixed("RD$", "DOP", 0),
 	fixed("J$", "JMD", 0), fixed("TT$", "TTD", 0), fixed("Bds$", "BBD", 0), fixed("BZ$", "BZD", 0),
-	fixed("BN$", "BND", 0), fixed("B$", "BSD", 0), fixed("CUC$", "", 0), fixed("MOP$", "MOP", 0),
+	fixed("BN$", "BND", 0), shared("B$", []string{"BSD", "BND"}, 0), fixed("CUC$", "", 0), fixed("MOP$", "MOP", 0),
 	fixed("Z$", "", 0), fixed("N$", "NAD", 0), fixed("$U", "UYU", 0), fixed("WS$", "WST", 0),
 	fixed("T$", "TOP", 0), fixed("EC$", "XCD", 0), fixed("FJ$", "FJD", 0), fixed("G$", "GYD", 0),
 	fixed("SI$", "SBD", 0), fixed("L$", "LRD", 0), fixed("$b", "BOB", 0), fixed("CV$", "CVE", 0),
@@ -108,7 +108,7 @@ var symbolTokens = []tokenDef{
 	fixed("₽", "RUB", 0), shared("руб", rubleCodes, 0), shared("руб.", rubleCodes, 0),
 	shared("рубль", rubleCodes, 0), shared("рубля", rubleCodes, 0), shared("рублей", rubleCodes, 0),
 	shared("р.", rubleCodes, weak), shared("р", rubleCodes, weak), fixed("RUR", "RUB", upperOnly),
-	fixed("Br", "BYN", weak), shared("ብር", birrCodes, 0),
+	shared("Br", birrCodes, weak), shared("ብር", birrCodes, 0),
 	fixed("zł", "PLN", 0), fixed("zl", "PLN", weak), fixed("Kč", "CZK", 0), fixed("Ft", "HUF", weak),
 	shared("lei", leuCodes, 0), fixed("leu", "RON", weak), fixed("лв", "BGN", weak), fixed("лв.", "BGN", weak),
 	fixed("kn", "HRK", weak), fixed("BGN", "BGN", 0), fixed("ден", "MKD", weak),
@@ -177,7 +177,7 @@ var wordCodes = map[string]bool{
 	"NIO": true, "PAB": true, "SLE": true, "STN": true, "TMT": true, "VES": true, "XAG": true,
 	"XAU": true, "XPT": true, "XPD": true, "XTS": true, "XXX": true, "XDR": true, "XSU": true,
 	"XUA": true, "BOV": true, "CHE": true, "CHW": true, "CLF": true, "COU": true, "MXV": true,
-	"USN": true, "UYI": true, "UYW": true, "XBA": true, "XBB": true, "XBC": true, "XBD": true,
+	"USN": true, "UYI": true, "UYW": true, "BAM": true, "NPR": true, "SVC": true, "CRC": true, "XBA": true, "XBB": true, "XBC": true, "XBD": true,
 }
 
 // tokenIndex maps a token's first rune (lower case) to the tokens starting
@@ -414,7 +414,7 @@ func hintCode(c string) string {
 	if u := strings.ToUpper(c); len(u) == 3 && currency.IsValid(u) {
 		return u
 	}
-	if d, ok := symbolIndex[strings.ToLower(c)]; ok && len(d.alts) == 0 && currency.IsValid(d.code) {
+	if d, ok := symbolIndex[strings.ToLower(c)]; ok && len(d.alts) == 0 && d.code != "" {
 		return d.code
 	}
 	return ""

@@ -138,6 +138,8 @@ var parseCases = []parseCase{
 	{"12,99", Hints{Currency: "€"}, "12.99", "EUR", ""},
 	{"12,99", Hints{Currency: "EURO"}, "12.99", "EUR", ""},
 	{"12,99", Hints{Currency: "$"}, "12.99", "", ""},
+	{"12,99", Hints{Currency: "BGN"}, "12.99", "BGN", ""},
+	{"C$ 120", Hints{Currency: "NIO"}, "120", "NIO", "C$"},
 	{"CDN$ 29.99", Hints{}, "29.99", "CAD", "CDN$"},
 	// Choosing the number.
 	{"2 x 9,99 €", Hints{}, "9.99", "EUR", "€"},
