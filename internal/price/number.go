@@ -15,7 +15,6 @@ type number struct {
 	// term says how the number ended: 'd' a decimal part after "sep + space"
 	// ("1.849, 99"), 's' a symbol used as the decimal point ("12€99").
 	term      byte
-	symAt     int  // the decimal symbol's index when term == 's'
 	percent   bool // followed by '%': a discount, not a price
 	decimalAt int  // index of the first fraction group, -1 for none
 	// ambiguous: one '.' or ',' followed by exactly three digits ("1.234"),
@@ -77,24 +76,23 @@ func isDecimalSymbol(r rune) bool { return r == '€' || r == '£' || r == '$' }
 
 // spacedEuro matches " € 99", "€ 99", " €99" at i: an optional space, the
 // euro sign, an optional space and exactly two digits. It returns the index
-// after the digits and the sign's index, or -1.
-func spacedEuro(s []rune, i int) (end, at int) {
+// after the digits, or -1.
+func spacedEuro(s []rune, i int) int {
 	if i < len(s) && s[i] == ' ' {
 		i++
 	}
 	if i >= len(s) || s[i] != '€' {
-		return -1, -1
+		return -1
 	}
-	at = i
 	i++
 	if i < len(s) && s[i] == ' ' {
 		i++
 	}
 	k := digitsEnd(s, i)
 	if k-i != 2 || (k < len(s) && (s[k] == '.' || s[k] == ',') && k+1 < len(s) && isDigit(s[k+1])) {
-		return -1, -1
+		return -1
 	}
-	return k, at
+	return k
 }
 
 // scanNumber reads the number starting at s[i] (a digit, or the dots of
@@ -102,7 +100,6 @@ func spacedEuro(s []rune, i int) (end, at int) {
 func scanNumber(s []rune, i int, oneEuro bool) (m number) {
 	m.start = i
 	m.decimalAt = -1
-	m.symAt = -1
 	j := i
 	if s[j] == '.' || s[j] == ',' {
 		for j < len(s) && (s[j] == '.' || s[j] == ',') {
@@ -166,9 +163,8 @@ loop:
 			// "35 € 99" with the text's only euro sign: the sign is the
 			// decimal point, spaced out.
 			if c == ' ' && oneEuro {
-				if k, at := spacedEuro(s, j); k > 0 && m.groupingOK(m.n) && m.add(k-2, k, '€') {
+				if k := spacedEuro(s, j); k > 0 && m.groupingOK(m.n) && m.add(k-2, k, '€') {
 					m.term = 's'
-					m.symAt = at
 					j = k
 					break loop
 				}
@@ -187,9 +183,8 @@ loop:
 			}
 			j = k
 		case c == '€' && oneEuro:
-			if k, at := spacedEuro(s, j); k > 0 && m.groupingOK(m.n) && m.add(k-2, k, '€') {
+			if k := spacedEuro(s, j); k > 0 && m.groupingOK(m.n) && m.add(k-2, k, '€') {
 				m.term = 's'
-				m.symAt = at
 				j = k
 			}
 			break loop
@@ -198,7 +193,6 @@ loop:
 				k := digitsEnd(s, j+1)
 				if k-(j+1) == 2 && m.groupingOK(m.n) && m.add(j+1, k, c) {
 					m.term = 's'
-					m.symAt = j
 					j = k
 				}
 			}

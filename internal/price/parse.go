@@ -11,7 +11,13 @@ import (
 
 // normalize maps the many spaces, digits and dashes of web text to ASCII
 // and drops invisible characters, so the scanner sees one spelling.
+//
+// Only the first maxText bytes are read: price text is short, and the cap
+// bounds the work any input can cause.
 func normalize(text string) []rune {
+	if len(text) > maxText {
+		text = text[:maxText]
+	}
 	out := make([]rune, 0, len(text))
 	for _, r := range text {
 		switch {
@@ -48,6 +54,8 @@ func normalize(text string) []rune {
 }
 
 const utf8RuneError = '\uFFFD'
+
+const maxText = 64 << 10
 
 // candidate is a number with what surrounds it.
 type candidate struct {
