@@ -367,7 +367,11 @@ func closeElem(p *page, stp *[]elem) {
 	}
 	if e.flags&fPriceEl != 0 && e.flags&fHidden == 0 {
 		n := len(*stp)
-		if !e.priceKids && (end-e.visStart <= 160 && hasDigit(p.vis[e.visStart:end]) || e.content != "") {
+		// A bare number ("499" in a price-whole span) is part of a price, not
+		// one: only texts with a currency sign or word, or structured prices,
+		// stand on their own and stop the enclosing element's candidate.
+		txt := p.vis[e.visStart:end]
+		if !e.priceKids && (end-e.visStart <= 160 && hasDigit(txt) && (e.flags&fStructPrice != 0 || hasNonNumeric(txt)) || e.content != "") {
 			p.prices = append(p.prices, priceRange{
 				textRange:  textRange{start: e.visStart, end: end, flags: e.flags, desc: e.desc},
 				structured: e.flags&fStructPrice != 0,
@@ -505,4 +509,16 @@ func tagName(raw []byte, from int, buf []byte) []byte {
 		buf = append(buf, c)
 	}
 	return buf
+}
+
+// hasNonNumeric reports a byte other than digits, spaces and separators.
+func hasNonNumeric(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9', c == ' ', c == '.', c == ',', c == '\'', c == '-', c == '+':
+		default:
+			return true
+		}
+	}
+	return false
 }

@@ -68,6 +68,9 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 			if pp.Token == "" && !r.structured {
 				continue // a bare number outside structured markup is not a price
 			}
+			if r.flags&(fPriceEl|fInPrice) == 0 && !tokenNearNumber(text, pp.Token) {
+				continue // loose text: "T210" in a name is not 210 of anything
+			}
 			c.amount, c.currency, c.token = pp.Amount, pp.Currency, pp.Token
 		}
 		c.text = clip(strings.TrimSpace(text), 80)
@@ -245,4 +248,62 @@ func splitCents(text string, fl uint32) string {
 		return text
 	}
 	return head + "." + tail
+}
+
+// tokenNearNumber reports whether the currency token sits next to a digit
+// ("$12", "12 kr", "Rs. 99"), as in a price rather than in a product name.
+func tokenNearNumber(text, token string) bool {
+	if token == "" {
+		return false
+	}
+	lt, ltok := strings.ToLower(text), strings.ToLower(token)
+	for from := 0; from < len(lt); {
+		i := strings.Index(lt[from:], ltok)
+		if i < 0 {
+			return false
+		}
+		i += from
+		lo, hi := max(0, i-3), min(len(lt), i+len(ltok)+3)
+		if strings.ContainsAny(lt[lo:i], "0123456789") || strings.ContainsAny(lt[i+len(ltok):hi], "0123456789") {
+			if !isASCIIWord(ltok) || alphaTokenOK(lt, i, ltok) {
+				return true
+			}
+		}
+		from = i + len(ltok)
+	}
+	return false
+}
+
+func isLetterByte(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c >= 0x80 }
+
+func isASCIIWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !('a' <= s[i] && s[i] <= 'z') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// alphaTokenOK accepts a letter token ("kr", "lei", "rs", "dt") only as a
+// word of its own next to the number: not inside a code such as "B0G6KD54ZK"
+// or a name such as "Lenovo T210"; a one-letter token only in a short text.
+func alphaTokenOK(lt string, i int, tok string) bool {
+	if len(tok) == 1 && len(strings.TrimSpace(lt)) > 12 {
+		return false
+	}
+	ws, we := i, i+len(tok)
+	for ws > 0 && lt[ws-1] != ' ' {
+		ws--
+	}
+	for we < len(lt) && lt[we] != ' ' {
+		we++
+	}
+	word := lt[ws:i] + lt[i+len(tok):we]
+	for j := 0; j < len(word); j++ {
+		if 'a' <= word[j] && word[j] <= 'z' {
+			return false
+		}
+	}
+	return true
 }
