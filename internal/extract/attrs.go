@@ -17,7 +17,7 @@ type attrs struct {
 	// data-testid="product-price"): modern front ends name regions there.
 	data  [6][]byte
 	ndata int
-	flags                                                                                    uint32
+	flags uint32
 }
 
 // read collects a start tag's attributes from the token's raw bytes and
