@@ -177,15 +177,19 @@ var wordCodes = map[string]bool{
 	"NIO": true, "PAB": true, "SLE": true, "STN": true, "TMT": true, "VES": true, "XAG": true,
 	"XAU": true, "XPT": true, "XPD": true, "XTS": true, "XXX": true, "XDR": true, "XSU": true,
 	"XUA": true, "BOV": true, "CHE": true, "CHW": true, "CLF": true, "COU": true, "MXV": true,
-	"USN": true, "UYI": true, "UYW": true, "BAM": true, "NPR": true, "SVC": true, "CRC": true, "XBA": true, "XBB": true, "XBC": true, "XBD": true,
+	"USN": true, "UYI": true, "UYW": true, "BAM": true, "NPR": true, "SVC": true, "CRC": true,
+	"XBA": true, "XBB": true, "XBC": true, "XBD": true,
 }
 
+// tokenTable is every token: symbolTokens, legacy codes, ISO codes.
 // tokenIndex maps a token's first rune (lower case) to the tokens starting
-// with it, longest first. Built once; never written after.
-var tokenIndex = buildTokenIndex()
-
-// symbolIndex maps a lower-cased token text to its definition.
-var symbolIndex = buildSymbolIndex()
+// with it, longest first. symbolIndex maps a lower-cased token text to its
+// first definition. All three are built once and never written after.
+var (
+	tokenTable  = allTokens()
+	tokenIndex  = buildTokenIndex(tokenTable)
+	symbolIndex = buildSymbolIndex(tokenTable)
+)
 
 func lowerRunes(s string) []rune {
 	r := []rune(s)
@@ -229,8 +233,7 @@ func allTokens() []tokenDef {
 	return defs
 }
 
-func buildTokenIndex() map[rune][]indexedToken {
-	defs := allTokens()
+func buildTokenIndex(defs []tokenDef) map[rune][]indexedToken {
 	idx := map[rune][]indexedToken{}
 	for i := range defs {
 		d := &defs[i]
@@ -246,11 +249,12 @@ func buildTokenIndex() map[rune][]indexedToken {
 	return idx
 }
 
-func buildSymbolIndex() map[string]*tokenDef {
+func buildSymbolIndex(defs []tokenDef) map[string]*tokenDef {
 	m := map[string]*tokenDef{}
-	for _, list := range tokenIndex {
-		for _, t := range list {
-			m[string(t.low)] = t.def
+	for i := range defs {
+		low := string(lowerRunes(defs[i].text))
+		if _, ok := m[low]; !ok {
+			m[low] = &defs[i]
 		}
 	}
 	return m
@@ -266,10 +270,17 @@ type tokenHit struct {
 
 func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }
 
-// matchToken returns the longest token starting at s[i], if any.
+// matchToken returns the longest token starting at s[i], if any. Among
+// tokens of one length, one written exactly as in the text wins over a
+// case variant ("LE" is the Egyptian pound, "Le" the leone).
 func matchToken(s []rune, i int) (tokenHit, bool) {
+	var best tokenHit
+	found := false
 	for _, t := range tokenIndex[unicode.ToLower(s[i])] {
 		n := len(t.low)
+		if found && n < best.end-best.start {
+			break
+		}
 		if i+n > len(s) || !foldEqual(s[i:i+n], t.low) {
 			continue
 		}
@@ -281,27 +292,46 @@ func matchToken(s []rune, i int) (tokenHit, bool) {
 				continue
 			}
 		}
+		got := s[i : i+n]
+		exact := runesEqual(got, t.def.text)
 		w := t.def.flags&weak != 0
 		switch {
 		case t.def.flags&upperOnly != 0:
-			if string(s[i:i+n]) != t.def.text {
+			if !exact {
 				continue
 			}
 		case t.anyCase:
 		case t.code:
 			// "Eur." in "Ph. Eur." is no currency; "pln" after a
 			// number is.
-			if !allUpper(s[i : i+n]) {
+			if !allUpper(got) {
 				w = true
 			}
 		default:
-			if !sameCaseVariant(s[i:i+n], t.def.text) {
+			if !sameCaseVariant(got, t.def.text) {
 				continue
 			}
 		}
-		return tokenHit{start: i, end: i + n, def: t.def, weak: w, lone: t.lone}, true
+		if !found || exact {
+			best = tokenHit{start: i, end: i + n, def: t.def, weak: w, lone: t.lone}
+			found = true
+		}
+		if exact {
+			break
+		}
 	}
-	return tokenHit{}, false
+	return best, found
+}
+
+func runesEqual(got []rune, text string) bool {
+	k := 0
+	for _, r := range text {
+		if k >= len(got) || got[k] != r {
+			return false
+		}
+		k++
+	}
+	return k == len(got)
 }
 
 func foldEqual(got, low []rune) bool {

@@ -120,6 +120,8 @@ var parseCases = []parseCase{
 	{"$ SGD4.90", Hints{}, "4.9", "SGD", "SGD"},
 	{"CA$12", Hints{}, "12", "CAD", "CA$"},
 	{"R8,499", Hints{}, "8499", "ZAR", "R"},
+	{"LE 299", Hints{}, "299", "EGP", "LE"},
+	{"Le 299", Hints{}, "299", "SLE", "Le"},
 	// A known decimal separator.
 	{"140.000", Hints{Decimal: "."}, "140", "", ""},
 	{"140,000", Hints{Decimal: ","}, "140", "", ""},
