@@ -268,7 +268,7 @@ type tokenHit struct {
 	lone       bool
 }
 
-func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) }
+func isLetter(r rune) bool { return unicode.IsLetter(r) || unicode.Is(unicode.M, r) }
 
 // matchToken returns the longest token starting at s[i], if any. Among
 // tokens of one length, one written exactly as in the text wins over a
