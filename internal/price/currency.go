@@ -503,19 +503,29 @@ func hintCountries(h Hints) []string {
 	return out
 }
 
+// hostCountry returns the country of a host's country-code TLD, or "".
+// A whole URL is accepted too.
 func hostCountry(host string) string {
 	host = strings.ToLower(strings.TrimSpace(host))
+	if _, rest, ok := strings.Cut(host, "://"); ok {
+		host = rest
+	}
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		host = host[:i]
+	}
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = host[i+1:]
+	}
 	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
 		host = host[:i]
 	}
 	host = strings.TrimSuffix(host, ".")
-	tld := host
-	if i := strings.LastIndexByte(host, '.'); i >= 0 {
-		tld = host[i+1:]
-	} else {
+	i := strings.LastIndexByte(host, '.')
+	if i < 0 {
 		return ""
 	}
-	if len(tld) != 2 || vanityTLDs[tld] {
+	tld := host[i+1:]
+	if len(tld) != 2 || !isASCIIAlpha(tld) || vanityTLDs[tld] {
 		return ""
 	}
 	switch tld {
