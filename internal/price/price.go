@@ -42,7 +42,16 @@ type Price struct {
 // Parse reads the first price in text. It never panics.
 //
 // When several numbers appear, the first one written next to a currency
-// token wins, then the first free-standing one ("2 x 9,99 €" → 9.99).
+// token wins, then the first free-standing one ("2 x 9,99 €" → 9.99);
+// savings ("Save $5"), discounts ("-5 €"), amounts in parentheses and
+// numbers glued to words ("S24", "500g") come last, and percentages,
+// dates, quantities and thresholds ("orders over $49") never count.
+// "Free", "gratis" and the like read as 0 when no number is written.
+//
+// One '.' or ',' before exactly three digits ("1.234", "173.000") is read
+// as grouping unless the currency, or the country the hints point at, has
+// three decimals (TND, KWD, BHD…); Hints.Decimal overrides every guess.
+//
 // With ErrNoPrice the returned Price may still carry the currency token
 // and code found, with an empty Amount.
 func Parse(text string, h Hints) (Price, error) {
