@@ -1,0 +1,288 @@
+package fetch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"golang.org/x/time/rate"
+)
+
+// errInvalidURL is wrapped by Fetch's error for a URL it will not try.
+var errInvalidURL = errors.New("fetch: invalid URL")
+
+// Client fetches store pages politely and safely. It is safe for
+// concurrent use; create one per process and Close it at shutdown.
+type Client struct {
+	opts       Options
+	ua         string
+	guard      *guard
+	direct     *http.Client // pages
+	robotsHTTP *http.Client // robots.txt: same transport, no robots check on redirects
+	pools      map[string]*proxyPool
+	robots     *robotsCache
+	pacer      *pacer
+	breakers   *breakers
+	renderer   renderer
+	now        func() time.Time
+
+	closeOnce sync.Once
+}
+
+// New builds a Client. It fails only on invalid options.
+func New(opts Options) (*Client, error) {
+	opts = opts.withDefaults()
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("fetch options: %w", err)
+	}
+	c := &Client{
+		opts:  opts,
+		ua:    opts.UserAgent(),
+		guard: newGuard(opts.AllowPrivateNetworks, opts.AllowedCIDRs),
+		now:   time.Now,
+		pacer: &pacer{limiters: map[string]*rate.Limiter{}, def: opts.DefaultRatePerMinute},
+		breakers: &breakers{m: map[string]*gobreaker.CircuitBreaker[struct{}]{},
+			failures: opts.BreakerFailures, openFor: opts.BreakerOpenFor, trials: opts.BreakerTrials},
+		pools: map[string]*proxyPool{},
+	}
+	rt := newTransport(opts, c.guard.dialer(opts.ConnectTimeout).DialContext)
+	c.direct = c.newHTTPClient(rt, false, true)
+	c.robotsHTTP = c.newHTTPClient(rt, false, false)
+	c.robots = &robotsCache{entries: map[string]*robotsEntry{}, ttl: opts.RobotsTTL, errTTL: opts.RobotsErrorTTL,
+		get: c.robotsGet, now: func() time.Time { return c.now() }}
+	for name, urls := range opts.ProxyPools {
+		p := &proxyPool{name: name}
+		for _, raw := range urls {
+			u, err := parseProxyURL(raw)
+			if err != nil {
+				return nil, err
+			}
+			e, err := c.newProxyEntry(u)
+			if err != nil {
+				return nil, err
+			}
+			p.entries = append(p.entries, e)
+		}
+		c.pools[name] = p
+	}
+	c.renderer = newChromium(opts, c.guard)
+	return c, nil
+}
+
+// Close releases idle connections and stops the browser, if one started.
+func (c *Client) Close() error {
+	var err error
+	c.closeOnce.Do(func() {
+		c.direct.CloseIdleConnections()
+		for _, p := range c.pools {
+			for _, e := range p.entries {
+				e.http.CloseIdleConnections()
+			}
+		}
+		err = c.renderer.Close()
+	})
+	return err
+}
+
+// UserAgent is the User-Agent the client sends.
+func (c *Client) UserAgent() string { return c.ua }
+
+func (c *Client) setHeaders(req *http.Request) {
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept-Encoding", acceptEncoding)
+}
+
+// Fetch fetches one page. It returns a Result for every outcome, including
+// failures of the page or the network (see Result.Outcome and Result.Err);
+// the error is non-nil only when the request is unusable (not an http(s)
+// URL with a host) or ctx ended, and then the Result is nil.
+func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
+	start := c.now()
+	u, err := url.Parse(req.URL)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errInvalidURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
+		return nil, fmt.Errorf("%w: %q is not an http(s) URL with a host", errInvalidURL, u.Redacted())
+	}
+	u.Fragment, u.RawFragment = "", ""
+	domain := req.Domain.Name
+	if domain == "" {
+		domain = strings.ToLower(u.Hostname())
+	}
+	res := c.fetch(ctx, u, domain, req)
+	if err := ctx.Err(); err != nil && res.Outcome.Failure() {
+		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
+	}
+	res.Duration = c.now().Sub(start)
+	return res, nil
+}
+
+func (c *Client) fetch(ctx context.Context, u *url.URL, domain string, req Request) *Result {
+	res := &Result{FinalURL: u.String(), ETag: req.ETag, LastModified: req.LastModified}
+
+	// Refuse a literal forbidden IP before anything else touches the
+	// network, robots.txt included.
+	if err := c.precheck(ctx, u, false); err != nil {
+		return classify(res, err)
+	}
+	cb := c.breakers.get(domain)
+	if st := cb.State(); st == gobreaker.StateOpen {
+		res.Outcome, res.Err = OutcomeBreakerOpen, fmt.Errorf("fetch: circuit breaker for %s is open", domain)
+		return res
+	}
+	verdict, crawlDelay, err := c.robots.allowed(ctx, u)
+	if err != nil {
+		return classify(res, err)
+	}
+	res.RobotsVerdict = verdict
+	if verdict == RobotsDisallowed || verdict == RobotsUnreachable {
+		res.Outcome, res.Err = OutcomeDisallowed, fmt.Errorf("fetch: robots.txt of %s: %s", u.Host, verdict)
+		return res
+	}
+
+	_, err = cb.Execute(func() (struct{}, error) {
+		c.attempts(ctx, u, domain, crawlDelay, req, res)
+		switch {
+		case ctx.Err() != nil:
+			return struct{}{}, errNotCounted
+		case countsAgainstDomain(res):
+			return struct{}{}, errCounted
+		}
+		return struct{}{}, nil
+	})
+	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
+		res.Outcome, res.Err = OutcomeBreakerOpen, fmt.Errorf("fetch: circuit breaker for %s: %w", domain, err)
+	}
+	return res
+}
+
+// attempts runs the request, retrying transient failures, and fills res.
+func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlDelay time.Duration, req Request, res *Result) {
+	for n := 1; ; n++ {
+		if err := c.pacer.wait(ctx, domain, req.Domain.RatePerMinute, crawlDelay); err != nil {
+			classify(res, err)
+			return
+		}
+		*res = Result{RobotsVerdict: res.RobotsVerdict, Attempts: n, ETag: req.ETag, LastModified: req.LastModified, FinalURL: u.String()}
+		if req.Domain.RequiresJS {
+			c.render(ctx, u, res)
+		} else {
+			c.once(ctx, u, req, res)
+		}
+		if n >= c.opts.MaxAttempts || !transient(res) || ctx.Err() != nil {
+			return
+		}
+		wait := backoff(n, c.opts.BackoffBase, c.opts.BackoffMax)
+		if res.RetryAfter > 0 {
+			if res.RetryAfter > c.opts.MaxRetryAfter {
+				return // the caller reschedules; RetryAfter tells it when
+			}
+			wait = max(wait, res.RetryAfter)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// once makes one request (redirects included) and fills res.
+func (c *Client) once(ctx context.Context, u *url.URL, req Request, res *Result) {
+	hc := c.direct
+	pool := req.Domain.ProxyPool
+	if pool == "" {
+		pool = c.opts.DefaultProxyPool
+	}
+	var pe *proxyEntry
+	if pool != "" && pool != directPool {
+		p, ok := c.pools[pool]
+		if !ok {
+			res.Outcome, res.Err = OutcomeNoProxy, fmt.Errorf("%w: pool %q is not configured", errNoProxy, pool)
+			return
+		}
+		var err error
+		if pe, err = p.pick(c.now()); err != nil {
+			res.Outcome, res.Err = OutcomeNoProxy, err
+			return
+		}
+		if err := c.precheck(ctx, u, true); err != nil {
+			classify(res, err)
+			return
+		}
+		hc, res.ProxyUsed = pe.http, pe.label
+		defer func() { pe.report(res, c.now(), c.opts.ProxyCooldown, c.opts.ProxyRetireAfter) }()
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
+	defer cancel()
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		classify(res, err)
+		return
+	}
+	c.setHeaders(hreq)
+	hreq.Header.Set("Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	if req.ETag != "" {
+		hreq.Header.Set("If-None-Match", req.ETag)
+	}
+	if req.LastModified != "" {
+		hreq.Header.Set("If-Modified-Since", req.LastModified)
+	}
+	resp, err := hc.Do(hreq)
+	if err != nil {
+		classify(res, err)
+		return
+	}
+	defer resp.Body.Close()
+	res.Status = resp.StatusCode
+	res.FinalURL = resp.Request.URL.String()
+	res.ContentType = resp.Header.Get("Content-Type")
+	res.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.now())
+	if v := resp.Header.Get("ETag"); v != "" {
+		res.ETag = v
+	}
+	if v := resp.Header.Get("Last-Modified"); v != "" {
+		res.LastModified = v
+	}
+	if resp.StatusCode == http.StatusNotModified {
+		res.Outcome, res.BodyHash = OutcomeNotModified, req.PrevBodyHash
+		return
+	}
+
+	raw, err := readBody(resp, c.opts.MaxBodyBytes)
+	res.Bytes = int64(len(raw))
+	if err != nil {
+		classify(res, err)
+		return
+	}
+	if reason := detectBlock(resp.StatusCode, resp.Header, raw); reason != "" {
+		res.Outcome, res.BlockReason = OutcomeBlocked, reason
+		res.Err = fmt.Errorf("fetch: %s looks like a bot wall (%s)", res.FinalURL, reason)
+		return
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		res.Outcome, res.Err = OutcomeHTTPError, fmt.Errorf("fetch: %s: HTTP %d", res.FinalURL, resp.StatusCode)
+		return
+	}
+	res.BodyHash = hashBody(raw)
+	body, err := toUTF8(raw, res.ContentType)
+	if err != nil {
+		classify(res, err)
+		return
+	}
+	res.Body = body
+	res.Outcome = OutcomeOK
+	if req.PrevBodyHash != "" && req.PrevBodyHash == res.BodyHash {
+		res.Outcome = OutcomeUnchanged
+	}
+}
