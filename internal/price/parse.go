@@ -140,7 +140,7 @@ func parse(text string, h Hints) (Price, error) {
 		c.place(s, hits)
 		var wb [48]byte
 		switch w := wordBefore(s, &c, hits, wb[:0]); {
-		case notPriceWords[string(w)]:
+		case notPriceWords[string(w)], countAfter(s, &c):
 			continue
 		case savingWords[string(w)], c.negative(s, hits), offAfter(s, &c, hits):
 			c.demoted = true
@@ -283,13 +283,81 @@ func (c *candidate) strongAdjacent(hits []tokenHit) bool {
 	return strong(c.before) || strong(c.after) || strong(c.inside)
 }
 
-// notPriceWords, written just before a number, make it a threshold or a
-// quantity: "orders over $49", "Qty: 2", "мин. заказ: 1".
+// notPriceWords, written just before a number, make it a threshold, a
+// quantity or an identifier: "orders over $49", "Qty: 2", "мин. заказ: 1",
+// "Size 42", "SKU 12345".
 var notPriceWords = map[string]bool{
 	"over": true, "above": true, "orders": true, "order": true, "spend": true, "exceeding": true,
 	"qty": true, "quantity": true, "menge": true, "anzahl": true, "pcs": true, "minimum": true,
 	"min": true, "мин": true, "заказ": true, "количество": true, "кол-во": true, "ilość": true,
 	"množství": true, "cantidad": true, "quantité": true, "quantità": true, "hoeveelheid": true,
+	"size": true, "größe": true, "gr": true, "taille": true, "talla": true, "taglia": true,
+	"rozmiar": true, "velikost": true, "размер": true, "sku": true, "art": true, "art-nr": true,
+	"artikelnummer": true, "item": true, "model": true, "modell": true, "ref": true, "code": true,
+	"ean": true, "isbn": true, "mpn": true, "upc": true, "gtin": true, "nr": true, "no": true,
+	"id": true, "version": true, "артикул": true, "код": true,
+}
+
+// countWords, just after a number, make it a count: "3 left", "5 in
+// stock", "4.5 out of 5 stars", "(123 reviews)".
+var countWords = map[string]bool{
+	"left": true, "available": true, "items": true, "item": true, "reviews": true,
+	"review": true, "ratings": true, "rating": true, "stars": true, "star": true, "sold": true,
+	"pcs": true, "pieces": true, "units": true, "people": true, "customers": true, "days": true,
+	"day": true, "hours": true, "minutes": true, "years": true, "year": true, "months": true,
+	"month": true, "weeks": true, "шт": true, "ks": true, "kusů": true, "stück": true,
+	"stk": true, "szt": true, "pz": true, "uds": true, "unidades": true, "bewertungen": true,
+	"avis": true, "reseñas": true, "recensioni": true, "opinie": true, "hodnocení": true,
+	"отзывов": true, "отзыва": true, "отзыв": true, "товаров": true, "tage": true, "jours": true,
+	"días": true, "dias": true, "giorni": true, "dni": true, "дней": true, "дня": true,
+}
+
+// countAfter reports a countWords word written right after a number that
+// has no currency: "$12.99 month" stays a price.
+func countAfter(s []rune, c *candidate) bool {
+	if c.after >= 0 || c.before >= 0 || c.inside >= 0 {
+		return false
+	}
+	q := c.end
+	for q < len(s) && s[q] == ' ' {
+		q++
+	}
+	if q == c.end && c.decimalAt < 0 && !c.ambiguous && c.n == 1 {
+		// "3left" is no spelling anyone uses; "5in" may be inches.
+		return false
+	}
+	var buf [48]byte
+	w, e := lowerWord(s, q, buf[:0])
+	switch string(w) {
+	case "in", "out":
+		// "5 in stock", "4.5 out of 5"; not "20 in store".
+		for e < len(s) && s[e] == ' ' {
+			e++
+		}
+		next, _ := lowerWord(s, e, buf[len(w):len(w)])
+		switch string(next) {
+		case "stock", "lager", "stoc", "magazzino", "of":
+			return true
+		}
+		return false
+	}
+	return countWords[string(w)]
+}
+
+// lowerWord appends the lower-cased word at s[i] to buf (nothing when it
+// is longer than 12 letters) and returns the index after it.
+func lowerWord(s []rune, i int, buf []byte) ([]byte, int) {
+	e := i
+	for e < len(s) && isLetter(s[e]) {
+		e++
+	}
+	if e-i > 12 {
+		return buf, e
+	}
+	for _, r := range s[i:e] {
+		buf = utf8AppendRune(buf, unicode.ToLower(r))
+	}
+	return buf, e
 }
 
 // savingWords, just before a number, mark a saving, not the price.
@@ -315,7 +383,10 @@ func wordBefore(s []rune, c *candidate, hits []tokenHit, buf []byte) []byte {
 	for p > 0 && e-p <= 12 && (isLetter(s[p-1]) || s[p-1] == '-') {
 		p--
 	}
-	if e-p < 3 || e-p > 12 || (p > 0 && isLetter(s[p-1])) {
+	for p < e && s[p] == '-' {
+		p++
+	}
+	if e-p < 2 || e-p > 12 || (p > 0 && isLetter(s[p-1])) {
 		return buf
 	}
 	for _, r := range s[p:e] {

@@ -180,6 +180,16 @@ var parseCases = []parseCase{
 	{"6 ft", Hints{}, "6", "", ""},
 	{"da 12,99", Hints{}, "12.99", "", ""},
 	{"1 L", Hints{}, "1", "", "L"},
+	// Counts and identifiers are no prices.
+	{"Only 3 left", Hints{}, "", "", ""},
+	{"5 in stock", Hints{}, "", "", ""},
+	{"20 in store", Hints{}, "20", "", ""},
+	{"$12.99 month", Hints{}, "12.99", "USD", "$"},
+	{"4.5 out of 5 stars", Hints{}, "", "", ""},
+	{"$19.99 (123 reviews)", Hints{}, "19.99", "USD", "$"},
+	{"Size 42 - 59,95 €", Hints{}, "59.95", "EUR", "€"},
+	{"3 Stück 12,99 €", Hints{}, "12.99", "EUR", "€"},
+	{"Art.-Nr. 12345 12,99", Hints{}, "12.99", "", ""},
 	// Free.
 	{"Free!", Hints{}, "0", "", ""},
 	{"gratis", Hints{}, "0", "", ""},
