@@ -67,7 +67,7 @@ func Extract(html []byte, pageURL string, opt Options) Observation {
 	vis := visibleCandidates(p, pr, h1, lv)
 	resolvePrice(&o, srcs, vis, pr, host)
 	resolveAvailability(&o, srcs, stockCues(p, lv, h1), cartControl(p, lv, h1))
-	if o.Availability == OutOfStock && o.Source == SourceVisible && o.Confidence < 0.7 {
+	if o.Availability == OutOfStock && o.Source == SourceVisible && o.Confidence < 0.6 {
 		// An out-of-stock page with no structured price: the amounts left on
 		// it belong to other products or offers.
 		o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: o.Price, Where: "dropped: out of stock and only a weak visible price"})

@@ -28,6 +28,15 @@ var fixtureCases = []struct {
 	{"unit-instalment.html", "https://emporio.example.com.br/cafe", "79.90", "BRL", "Café Torrado em Grãos 1kg", SourceVisible, InStock},
 	{"related-decoys.html", "https://kitchenkart.example.in/bottle", "449", "INR", "Steel Water Bottle 1L", SourceVisible, InStock},
 	{"microdata-offers.html", "https://maison.example/sandal", "80.00", "USD", "Suede Sandal", SourceMicrodata, InStock},
+	{"vat-disagreement.html", "https://www.etsy.example/es/listing/1/felpudo", "53.11", "EUR", "Felpudo pintado a mano", SourceVisible, InStock},
+	{"jsonld-related-first.html", "https://grainworks.example/p/walnut-board", "68.00", "USD", "Walnut Cutting Board", SourceJSONLD, InStock},
+	{"split-cents.html", "https://tienda.example.com.ar/licuadora", "1234.99", "ARS", "Licuadora 600W", SourceVisible, InStock},
+	{"sfcc.html", "https://northfield.example/hoodie.html", "44.80", "USD", "Fleece Hoodie", SourceVisible, InStock},
+	{"bigcommerce.html", "https://hearth.example/skillet", "45.00", "USD", "Cast Iron Skillet 12\"", SourceVisible, InStock},
+	{"vtex.html", "https://loja.example.com.br/tenis/p", "299.90", "BRL", "Tênis Corrida Leve", SourceVisible, InStock},
+	{"no-h1.html", "https://loomhouse.example.co.uk/duvet", "85.00", "GBP", "Linen Duvet Cover", SourceVisible, InStock},
+	{"oos-no-price.html", "https://www.amazon.example.in/dp/X", "", "INR", "Smartphone X 128 GB", SourceNone, OutOfStock},
+	{"oos-structured.html", "https://atelier.example.fr/lampe", "129.00", "EUR", "Lampe de bureau Arc", SourceJSONLD, OutOfStock},
 }
 
 func TestFixtures(t *testing.T) {
@@ -38,7 +47,11 @@ func TestFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			o := Extract(b, c.url, Options{})
-			if !samePrice(o.Price, &c.price) || o.Currency != c.currency || o.Availability != c.avail || o.Title != c.title || o.Source != c.source {
+			want := &c.price
+			if c.price == "" {
+				want = nil
+			}
+			if !samePrice(o.Price, want) || o.Currency != c.currency || o.Availability != c.avail || o.Title != c.title || o.Source != c.source {
 				t.Errorf("got price %q %q avail %s title %q source %s; want %q %q %s %q %s\n%s",
 					o.Price, o.Currency, o.Availability, o.Title, o.Source, c.price, c.currency, c.avail, c.title, c.source, dumpEvidence(o))
 			}

@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -13,6 +14,14 @@ var titleSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", "
 func pickTitle(p *page, structured []facts, host string) (string, string, *textRange) {
 	sites := siteNames(p, host)
 	h1 := mainH1(p)
+	if h1 == nil {
+		// No h1: anchor positions on where the structured name is shown.
+		for _, f := range structured {
+			if h1 = findShown(p, f.title); h1 != nil {
+				break
+			}
+		}
+	}
 	for _, f := range structured {
 		if f.title != "" && f.strategy != SourceMeta && !isGeneric(f.title, sites) {
 			name := stripSite(f.title, sites)
@@ -157,4 +166,26 @@ func isGeneric(t string, sites []string) bool {
 		return true
 	}
 	return matchesSite(n, sites) && len(strings.Fields(n)) <= 6
+}
+
+// findShown locates a product name in the visible text (first occurrence
+// outside related and hidden blocks), standing in for the h1.
+func findShown(p *page, name string) *textRange {
+	name = cleanText(name)
+	if len(name) < 6 {
+		return nil
+	}
+	key := []byte(clip(name, 40))
+	for from := 0; from < len(p.vis); {
+		i := bytes.Index(p.vis[from:], key)
+		if i < 0 {
+			return nil
+		}
+		i += from
+		if sp := spanAt(p.spans, i); sp.flags&(fRelated|fHidden) == 0 {
+			return &textRange{start: i, end: min(len(p.vis), i+len(name))}
+		}
+		from = i + len(key)
+	}
+	return nil
 }

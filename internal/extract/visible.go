@@ -244,10 +244,21 @@ func splitCents(text string, fl uint32) string {
 	}
 	head := t[:sp]
 	last := head[len(head)-1]
-	if last < '0' || last > '9' || strings.ContainsAny(head, ".,") {
+	if last < '0' || last > '9' {
 		return text
 	}
-	return head + "." + tail
+	// The whole part may be grouped ("$ 1.234 99", "R$ 12,345 67"): the
+	// decimal mark is then the other separator.
+	dec := "."
+	if i := strings.LastIndexAny(head, ".,"); i >= 0 {
+		if len(head)-i-1 != 3 {
+			return text // "12.5 99": not a grouped whole part
+		}
+		if head[i] == '.' {
+			dec = ","
+		}
+	}
+	return head + dec + tail
 }
 
 // tokenNearNumber reports whether the currency token sits next to a digit
