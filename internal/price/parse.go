@@ -360,8 +360,12 @@ func lowerWord(s []rune, i int, buf []byte) ([]byte, int) {
 	return buf, e
 }
 
-// savingWords, just before a number, mark a saving, not the price.
+// savingWords, just before a number, mark a saving or a former price, not
+// the price to pay: "Save $5", "Was £39.99", "UVP 29,99 €".
 var savingWords = map[string]bool{
+	"was": true, "reg": true, "regular": true, "rrp": true, "msrp": true, "mrp": true, "uvp": true,
+	"statt": true, "anstatt": true, "avant": true, "antes": true, "zamiast": true, "было": true,
+	"původně": true, "invece": true,
 	"save": true, "saving": true, "savings": true, "spar": true, "sparen": true, "sparst": true,
 	"ersparnis": true, "économisez": true, "économie": true, "ahorra": true, "ahorras": true,
 	"ahorro": true, "risparmi": true, "risparmio": true, "economize": true, "economia": true,
