@@ -12,13 +12,39 @@ import (
 
 // corpusCase is one real price string from ../shared/corpus.
 type corpusCase struct {
-	Input            *string `json:"input"`
-	CurrencyHint     *string `json:"currency_hint"`
-	ExpectedAmount   *string `json:"expected_amount"`
-	ExpectedCurrency *string `json:"expected_currency"`
-	DecimalSeparator *string `json:"decimal_separator"`
-	XFail            bool    `json:"xfail"`
-	NotChecked       bool    `json:"currency_not_checked"`
+	Input            *flexString `json:"input"`
+	CurrencyHint     *flexString `json:"currency_hint"`
+	ExpectedAmount   *flexString `json:"expected_amount"`
+	ExpectedCurrency *flexString `json:"expected_currency"`
+	DecimalSeparator *flexString `json:"decimal_separator"`
+	XFail            bool        `json:"xfail"`
+	NotChecked       bool        `json:"currency_not_checked"`
+}
+
+// flexString reads a JSON string or number ("12.99" or 12.99) as text, so
+// a data set that writes amounts as numbers still loads.
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*f = flexString(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*f = flexString(n.String())
+	return nil
+}
+
+func str(f *flexString) *string {
+	if f == nil {
+		return nil
+	}
+	s := string(*f)
+	return &s
 }
 
 // corpusPath finds price_strings.json: $SHELFWATCH_PRICE_STRINGS, else the
@@ -48,14 +74,24 @@ func loadCorpus(t *testing.T) []corpusCase {
 	b, err := os.ReadFile(p)
 	if os.IsNotExist(err) {
 		msg := fmt.Sprintf("price corpus not found at %s; SKIPPING", p)
-		fmt.Println("price-strings: " + msg)
+		fmt.Println(msg)
 		t.Skip(msg)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	var cases []corpusCase
-	if err := json.Unmarshal(b, &cases); err != nil {
+	err = json.Unmarshal(b, &cases)
+	if err != nil {
+		// Also accept {"cases": [...]}: an object whose one list is the data.
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(b, &obj) == nil {
+			for _, v := range obj {
+				if json.Unmarshal(v, &cases) == nil && len(cases) > 0 {
+					return cases
+				}
+			}
+		}
 		t.Fatalf("%s: %v", p, err)
 	}
 	return cases
@@ -89,7 +125,12 @@ func sameToken(got string, want *string) bool {
 func TestPriceStrings(t *testing.T) {
 	cases := loadCorpus(t)
 	var n, amountOK, curOK, xn, xAmountOK, xCurOK int
-	for _, c := range cases {
+	for _, fc := range cases {
+		c := struct {
+			Input, CurrencyHint, ExpectedAmount, ExpectedCurrency, DecimalSeparator *string
+			XFail, NotChecked                                                       bool
+		}{str(fc.Input), str(fc.CurrencyHint), str(fc.ExpectedAmount), str(fc.ExpectedCurrency),
+			str(fc.DecimalSeparator), fc.XFail, fc.NotChecked}
 		in := ""
 		if c.Input != nil {
 			in = *c.Input
