@@ -120,6 +120,10 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 	if err := ctx.Err(); err != nil && res.Outcome.Failure() {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}
+	if res.Attempts == 0 && errors.Is(res.Err, context.DeadlineExceeded) {
+		// ctx's deadline came before the domain's next slot.
+		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), res.Err)
+	}
 	res.Duration = c.now().Sub(start)
 	return res, nil
 }
@@ -167,7 +171,9 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, domain string, req Reque
 func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlDelay time.Duration, req Request, res *Result) {
 	for n := 1; ; n++ {
 		if err := c.pacer.wait(ctx, domain, req.Domain.RatePerMinute, crawlDelay); err != nil {
-			classify(res, err)
+			if n == 1 {
+				classify(res, err)
+			} // else keep the last attempt's result
 			return
 		}
 		*res = Result{RobotsVerdict: res.RobotsVerdict, Attempts: n, ETag: req.ETag, LastModified: req.LastModified, FinalURL: u.String()}

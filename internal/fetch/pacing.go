@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -40,5 +41,13 @@ func (p *pacer) wait(ctx context.Context, domain string, perMinute float64, craw
 		l.SetLimit(every)
 	}
 	p.mu.Unlock()
-	return l.Wait(ctx)
+	if err := l.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		// The limiter refuses up front when the slot lies past ctx's
+		// deadline; to the caller that is the deadline passing.
+		return fmt.Errorf("%w: next request slot for %s is past the deadline", context.DeadlineExceeded, domain)
+	}
+	return nil
 }
