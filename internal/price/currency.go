@@ -38,7 +38,7 @@ type tokenDef struct {
 var (
 	dollarCodes = []string{"USD", "CAD", "AUD", "NZD", "MXN", "ARS", "CLP", "COP", "UYU", "SGD", "HKD",
 		"TWD", "JMD", "TTD", "BSD", "BBD", "BZD", "BMD", "KYD", "XCD", "FJD", "SBD", "LRD", "NAD", "GYD",
-		"SRD", "CUP", "DOP", "BND", "WST", "TOP", "NIO", "BOB", "ZWG"}
+		"SRD", "CUP", "DOP", "BND", "WST", "TOP", "NIO", "BOB", "ZWG", "BRL"}
 	kroneCodes  = []string{"", "SEK", "NOK", "DKK", "ISK"}
 	yenCodes    = []string{"", "JPY", "CNY"}
 	francCodes  = []string{"", "CHF", "XOF", "XAF", "XPF", "CDF", "GNF", "RWF", "BIF", "DJF", "KMF"}
