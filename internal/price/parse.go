@@ -273,9 +273,16 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 		}
 		break
 	}
-	gluedBefore := c.start > 0 && isLetter(s[c.start-1]) && (c.before < 0 || hits[c.before].end != c.start || hits[c.before].lone)
-	gluedAfter := c.end < len(s) && isLetter(s[c.end]) && (c.after < 0 || hits[c.after].start != c.end || hits[c.after].lone)
+	gluedBefore := c.start > 0 && glueLetter(s[c.start-1]) && (c.before < 0 || hits[c.before].end != c.start || hits[c.before].lone)
+	gluedAfter := c.end < len(s) && glueLetter(s[c.end]) && (c.after < 0 || hits[c.after].start != c.end || hits[c.after].lone)
 	c.glued = gluedBefore || gluedAfter || multiplier(s, c.end)
+}
+
+// glueLetter reports a letter that makes a number touching it part of a
+// word. Scripts written without spaces (Chinese, Japanese, Thai) put
+// numbers against letters as a matter of course: "税込1,980円".
+func glueLetter(r rune) bool {
+	return isLetter(r) && !unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul, unicode.Thai)
 }
 
 func (c *candidate) strongAdjacent(hits []tokenHit) bool {

@@ -90,6 +90,8 @@ var parseCases = []parseCase{
 	{"¥500", Hints{Currency: "CNY"}, "500", "CNY", "¥"},
 	{"¥500", Hints{}, "500", "", "¥"},
 	{"3,500円", Hints{}, "3500", "JPY", "円"},
+	{"税込1,980円 送料500円", Hints{}, "1980", "JPY", "円"},
+	{"ポイント10倍 1,980円", Hints{}, "1980", "JPY", "円"},
 	{"49,99 zł", Hints{}, "49.99", "PLN", "zł"},
 	{"199 kr", Hints{Host: "www.bokus.se"}, "199", "SEK", "kr"},
 	{"199 kr", Hints{Locale: "nb_NO"}, "199", "NOK", "kr"},
