@@ -52,8 +52,8 @@ func New(opts Options) (*Client, error) {
 		pools: map[string]*proxyPool{},
 	}
 	rt := newTransport(opts, c.guard.dialer(opts.ConnectTimeout).DialContext)
-	c.direct = c.newHTTPClient(rt, false, true)
-	c.robotsHTTP = c.newHTTPClient(rt, false, false)
+	c.robotsHTTP = c.newHTTPClient(rt, false, nil)
+	c.direct = c.newHTTPClient(rt, false, c.robotsHTTP)
 	c.robots = &robotsCache{entries: map[string]*robotsEntry{}, ttl: opts.RobotsTTL, errTTL: opts.RobotsErrorTTL,
 		get: c.robotsGet, now: func() time.Time { return c.now() }}
 	for name, urls := range opts.ProxyPools {
@@ -141,7 +141,21 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, domain string, req Reque
 		res.Outcome, res.Err = OutcomeBreakerOpen, fmt.Errorf("fetch: circuit breaker for %s is open", domain)
 		return res
 	}
-	verdict, crawlDelay, err := c.robots.allowed(ctx, u)
+	// robots.txt goes the way the page will go: through the domain's
+	// proxy pool if it has one (direct egress may be closed).
+	first, err := c.route(req.Domain.ProxyPool)
+	if err != nil {
+		res.Outcome, res.Err = OutcomeNoProxy, err
+		return res
+	}
+	robotsHC := c.robotsHTTP
+	if first.proxy != nil {
+		if err := c.precheck(ctx, u, true); err != nil {
+			return classify(res, err)
+		}
+		robotsHC = first.proxy.robots
+	}
+	verdict, crawlDelay, err := c.robots.allowed(ctx, robotsHC, u)
 	if err != nil {
 		return classify(res, err)
 	}
@@ -152,7 +166,7 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, domain string, req Reque
 	}
 
 	_, err = cb.Execute(func() (struct{}, error) {
-		c.attempts(ctx, u, domain, crawlDelay, req, res)
+		c.attempts(ctx, u, domain, crawlDelay, req, first, res)
 		switch {
 		case ctx.Err() != nil:
 			return struct{}{}, errNotCounted
@@ -168,7 +182,7 @@ func (c *Client) fetch(ctx context.Context, u *url.URL, domain string, req Reque
 }
 
 // attempts runs the request, retrying transient failures, and fills res.
-func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlDelay time.Duration, req Request, res *Result) {
+func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlDelay time.Duration, req Request, rt route, res *Result) {
 	for n := 1; ; n++ {
 		if err := c.pacer.wait(ctx, domain, req.Domain.RatePerMinute, crawlDelay); err != nil {
 			if n == 1 {
@@ -177,10 +191,18 @@ func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlD
 			return
 		}
 		*res = Result{RobotsVerdict: res.RobotsVerdict, Attempts: n, ETag: req.ETag, LastModified: req.LastModified, FinalURL: u.String()}
+		if n > 1 {
+			// Each retry draws its proxy afresh, by recent success.
+			var err error
+			if rt, err = c.route(req.Domain.ProxyPool); err != nil {
+				res.Outcome, res.Err = OutcomeNoProxy, err
+				return
+			}
+		}
 		if req.Domain.RequiresJS {
 			c.render(ctx, u, res)
 		} else {
-			c.once(ctx, u, req, res)
+			c.once(ctx, u, req, rt, res)
 		}
 		if n >= c.opts.MaxAttempts || !transient(res) || ctx.Err() != nil {
 			return
@@ -202,25 +224,34 @@ func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlD
 	}
 }
 
-// once makes one request (redirects included) and fills res.
-func (c *Client) once(ctx context.Context, u *url.URL, req Request, res *Result) {
-	hc := c.direct
-	pool := req.Domain.ProxyPool
+// route is the way a request leaves: direct, or through one proxy.
+type route struct {
+	proxy *proxyEntry // nil for direct
+}
+
+// route picks the way out for a domain's proxy pool setting.
+func (c *Client) route(pool string) (route, error) {
 	if pool == "" {
 		pool = c.opts.DefaultProxyPool
 	}
-	var pe *proxyEntry
-	if pool != "" && pool != directPool {
-		p, ok := c.pools[pool]
-		if !ok {
-			res.Outcome, res.Err = OutcomeNoProxy, fmt.Errorf("%w: pool %q is not configured", errNoProxy, pool)
-			return
-		}
-		var err error
-		if pe, err = p.pick(c.now()); err != nil {
-			res.Outcome, res.Err = OutcomeNoProxy, err
-			return
-		}
+	if pool == "" || pool == directPool {
+		return route{}, nil
+	}
+	p, ok := c.pools[pool]
+	if !ok {
+		return route{}, fmt.Errorf("%w: pool %q is not configured", errNoProxy, pool)
+	}
+	pe, err := p.pick(c.now())
+	if err != nil {
+		return route{}, err
+	}
+	return route{proxy: pe}, nil
+}
+
+// once makes one request (redirects included) and fills res.
+func (c *Client) once(ctx context.Context, u *url.URL, req Request, rt route, res *Result) {
+	hc := c.direct
+	if pe := rt.proxy; pe != nil {
 		if err := c.precheck(ctx, u, true); err != nil {
 			classify(res, err)
 			return

@@ -40,8 +40,9 @@ func parseProxyURL(raw string) (*url.URL, error) {
 
 // proxyEntry is one operator-configured proxy and its recent record.
 type proxyEntry struct {
-	label string // URL without credentials, for Result.ProxyUsed and logs
-	http  *http.Client
+	label  string // URL without credentials, for Result.ProxyUsed and logs
+	http   *http.Client
+	robots *http.Client
 
 	mu            sync.Mutex
 	success       float64 // moving average of success, 0…1
@@ -170,7 +171,8 @@ func (c *Client) newProxyEntry(u *url.URL) (*proxyEntry, error) {
 			return cd.DialContext(ctx, network, netip.AddrPortFrom(ips[0], mustPort(port)).String())
 		})
 	}
-	return &proxyEntry{label: u.Scheme + "://" + u.Host, http: c.newHTTPClient(rt, true, true), success: 1}, nil
+	robots := c.newHTTPClient(rt, true, nil)
+	return &proxyEntry{label: u.Scheme + "://" + u.Host, http: c.newHTTPClient(rt, true, robots), robots: robots, success: 1}, nil
 }
 
 type dialerFunc func(ctx context.Context, network, addr string) (net.Conn, error)

@@ -25,7 +25,7 @@ type robotsCache struct {
 	entries map[string]*robotsEntry
 
 	ttl, errTTL time.Duration
-	get         func(ctx context.Context, u string) (status int, body []byte, err error)
+	get         func(ctx context.Context, hc *http.Client, u string) (status int, body []byte, err error)
 	now         func() time.Time
 }
 
@@ -40,11 +40,12 @@ type robotsEntry struct {
 
 func robotsKey(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
-// allowed returns the verdict for u and the host's Crawl-delay. Concurrent
-// callers for one host share a single robots.txt fetch. The error is
-// non-nil when the host itself may not be contacted (the SSRF guard).
-func (rc *robotsCache) allowed(ctx context.Context, u *url.URL) (RobotsVerdict, time.Duration, error) {
-	e, err := rc.entry(ctx, u)
+// allowed returns the verdict for u and the host's Crawl-delay, fetching
+// robots.txt through hc (the route the page will take) when it is not
+// cached. Concurrent callers for one host share a single fetch. The error
+// is non-nil when the host itself may not be contacted (the SSRF guard).
+func (rc *robotsCache) allowed(ctx context.Context, hc *http.Client, u *url.URL) (RobotsVerdict, time.Duration, error) {
+	e, err := rc.entry(ctx, hc, u)
 	if err != nil {
 		// Only ctx ended; nothing was learned, so refuse for now.
 		return RobotsUnreachable, 0, nil
@@ -69,7 +70,7 @@ func (rc *robotsCache) allowed(ctx context.Context, u *url.URL) (RobotsVerdict, 
 	return RobotsAllowed, e.delay, nil
 }
 
-func (rc *robotsCache) entry(ctx context.Context, u *url.URL) (*robotsEntry, error) {
+func (rc *robotsCache) entry(ctx context.Context, hc *http.Client, u *url.URL) (*robotsEntry, error) {
 	key := robotsKey(u)
 	for {
 		rc.mu.Lock()
@@ -89,7 +90,7 @@ func (rc *robotsCache) entry(ctx context.Context, u *url.URL) (*robotsEntry, err
 			e = &robotsEntry{ready: make(chan struct{})}
 			rc.entries[key] = e
 			rc.mu.Unlock()
-			rc.load(ctx, key, e)
+			rc.load(ctx, hc, key, e)
 			close(e.ready)
 			return e, nil
 		}
@@ -103,8 +104,8 @@ func (rc *robotsCache) entry(ctx context.Context, u *url.URL) (*robotsEntry, err
 }
 
 // load fetches and parses robots.txt with RFC 9309 semantics.
-func (rc *robotsCache) load(ctx context.Context, key string, e *robotsEntry) {
-	status, body, err := rc.get(ctx, key+"/robots.txt")
+func (rc *robotsCache) load(ctx context.Context, hc *http.Client, key string, e *robotsEntry) {
+	status, body, err := rc.get(ctx, hc, key+"/robots.txt")
 	now := rc.now()
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -132,8 +133,9 @@ func (rc *robotsCache) load(ctx context.Context, key string, e *robotsEntry) {
 	}
 }
 
-// robotsGet fetches a robots.txt through the guarded direct client.
-func (c *Client) robotsGet(ctx context.Context, u string) (int, []byte, error) {
+// robotsGet fetches a robots.txt through hc, a guarded client whose
+// redirects are not themselves checked against robots.txt.
+func (c *Client) robotsGet(ctx context.Context, hc *http.Client, u string) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
@@ -141,7 +143,7 @@ func (c *Client) robotsGet(ctx context.Context, u string) (int, []byte, error) {
 		return 0, nil, err
 	}
 	c.setHeaders(req)
-	resp, err := c.robotsHTTP.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return 0, nil, fmt.Errorf("robots.txt: %w", err)
 	}

@@ -49,7 +49,7 @@ Crawl-delay: 7
 	}
 	for path, want := range map[string]RobotsVerdict{"/cart/public/item": RobotsAllowed, "/cartoon": RobotsDisallowed, "/": RobotsAllowed} {
 		u, _ := url.Parse(s.URL + path)
-		if v, _, _ := c.robots.allowed(context.Background(), u); v != want {
+		if v, _, _ := c.robots.allowed(context.Background(), c.robotsHTTP, u); v != want {
 			t.Errorf("%s: verdict %s, want %s", path, v, want)
 		}
 	}
@@ -60,7 +60,7 @@ Crawl-delay: 7
 		t.Errorf("server saw %d requests, want robots.txt and the allowed page", n)
 	}
 	u, _ := url.Parse(s.URL + "/product/1")
-	if _, delay, _ := c.robots.allowed(context.Background(), u); delay != 7*time.Second {
+	if _, delay, _ := c.robots.allowed(context.Background(), c.robotsHTTP, u); delay != 7*time.Second {
 		t.Errorf("Crawl-delay = %v, want 7s", delay)
 	}
 }

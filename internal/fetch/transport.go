@@ -41,9 +41,10 @@ var errRedirect = errors.New("fetch: redirect refused")
 
 // newHTTPClient wraps rt with the redirect policy: at most 5 hops, http and
 // https only, each hop's host checked by the guard before it is requested
-// (and again by the dialer's Control when it connects), and, when
-// checkRobots, robots.txt consulted for a hop to another host.
-func (c *Client) newHTTPClient(rt http.RoundTripper, proxied, checkRobots bool) *http.Client {
+// (and again by the dialer's Control when it connects), and, unless robots
+// is nil, robots.txt (fetched through robots) consulted for a hop to
+// another host.
+func (c *Client) newHTTPClient(rt http.RoundTripper, proxied bool, robots *http.Client) *http.Client {
 	return &http.Client{
 		Transport: rt,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -56,8 +57,8 @@ func (c *Client) newHTTPClient(rt http.RoundTripper, proxied, checkRobots bool) 
 			if err := c.precheck(req.Context(), req.URL, proxied); err != nil {
 				return err
 			}
-			if checkRobots && req.URL.Host != via[len(via)-1].URL.Host {
-				v, _, err := c.robots.allowed(req.Context(), req.URL)
+			if robots != nil && req.URL.Host != via[len(via)-1].URL.Host {
+				v, _, err := c.robots.allowed(req.Context(), robots, req.URL)
 				if err != nil {
 					return err
 				}
