@@ -17,18 +17,24 @@ var (
 		"non disponibile", "uitverkocht", "niet op voorraad", "niet beschikbaar", "niet leverbaar", "slutsåld", "slutsålt",
 		"ej i lager", "slut i lager", "tillfälligt slut", "tükendi", "stokta yok", "stoc epuizat", "indisponibil",
 		"stoc indisponibil", "niedostępny", "wyprzedany", "brak w magazynie", "vyprodáno", "udsolgt", "utsolgt",
+		"out-of-stock", "sold-out", "discontinued", "no longer sold", "this listing has ended", "listing has ended",
+		"listing was ended", "bidding has ended", "nicht vorrätig", "bientôt disponible", "prochainement disponible",
+		"avise-me quando", "avise me quando", "avísame cuando", "niet leverbaar", "tijdelijk niet", "non più disponibile",
 	}
 	cueIn = []string{
 		"in stock", "en stock", "en existencia", "disponible", "auf lager", "lieferbar", "sofort lieferbar", "disponibile",
 		"in magazzino", "em estoque", "disponível", "op voorraad", "i lager", "finns i lager", "stokta var", "stokta",
 		"in stoc", "left in stock", "available now", "ready to ship", "ships today", "ready for dispatch", "på lager",
+		"in-stock", "low stock", "limited stock", "few left", "almost gone", "selling fast", "últimas unidades",
+		"pocas unidades", "nur noch", "sofort verfügbar", "vorrätig", "disponibilità immediata", "ultimi pezzi",
+		"últimas peças", "direct leverbaar", "leverbaar", "få kvar", "son ürünler",
 	}
 	cuePre = []string{
 		"pre-order", "preorder", "pre order", "précommande", "pré-commande", "precommande", "vorbestellen", "vorbestellung",
 		"preordina", "pre-ordina", "pré-venda", "pre-venta", "preventa", "reserva ya", "förhandsboka", "ön sipariş", "voorbestellen",
 	}
 	cueBack = []string{
-		"backorder", "back-order", "back order", "on order", "bajo pedido", "sob encomenda", "sur commande", "auf bestellung",
+		"backorder", "backordered", "back-order", "back-ordered", "back order", "on order", "bajo pedido", "sob encomenda", "sur commande", "auf bestellung",
 		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order", "made to order",
 	}
 )

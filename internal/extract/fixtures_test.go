@@ -133,14 +133,15 @@ func TestDomainRule(t *testing.T) {
 
 func TestTitleSuffixes(t *testing.T) {
 	for in, want := range map[string]string{
-		"Canvas Tote | Harbor Goods":                          "Canvas Tote",
-		"Amazon.com: Gorilla Tape, Black : Tools":             "Gorilla Tape, Black : Tools",
-		"Buy Ceramic Planter Set Online at Best Price | Nest": "Ceramic Planter Set",
-		"Steel Bottle - Buy Online - Kitchenkart":             "Steel Bottle - Buy Online",
-		"Amazon Echo Dot (5th Gen) - Amazon.com":              "Amazon Echo Dot (5th Gen)",
-		"Trail Shoe – Peak Sports":                            "Trail Shoe",
+		"Canvas Tote | Harbor Goods":                                           "Canvas Tote",
+		"Amazon.com: Gorilla Tape, Black : Tools":                              "Gorilla Tape, Black : Tools",
+		"Buy Ceramic Planter Set Online at Best Price | Nest":                  "Ceramic Planter Set",
+		"Steel Bottle - Buy Online - Kitchenkart":                              "Steel Bottle",
+		"Moto G54 - Buy Moto G54 online at best price in India - Flipkart.com": "Moto G54",
+		"Amazon Echo Dot (5th Gen) - Amazon.com":                               "Amazon Echo Dot (5th Gen)",
+		"Trail Shoe – Peak Sports":                                             "Trail Shoe",
 	} {
-		sites := []string{"harbor goods", "amazon", "nest", "kitchenkart", "peak sports"}
+		sites := []string{"harbor goods", "amazon", "nest", "kitchenkart", "peak sports", "flipkart"}
 		if got := stripSite(in, sites); got != want {
 			t.Errorf("stripSite(%q) = %q, want %q", in, got, want)
 		}

@@ -14,7 +14,7 @@ var (
 		"retail price", "retailprice", "suggested", "text price", "del ", "price was", "pricewas"}
 	kwSale = []string{"sale", "special", "final", "current", "now ", "price now", "to pay", "topay", "pricetopay", "ourprice",
 		"our price", "actual", "selling", "discounted", "main price", "product price", "productprice", "price value",
-		"buybox", "buy box", "price large", "price big", "deal price", "dealprice", "offer price", "offerprice", "sales price"}
+		"buybox", "buy box", "price large", "price big", "deal price", "dealprice", "offer price", "offerprice", "sales price", "selected"}
 	kwRelated = []string{"related", "recommend", "carousel", "similar", "sponsor", "upsell", "up sell", "cross sell",
 		"crosssell", "also ", "alsobought", "alsoviewed", "comparison", "recently", "product list", "productlist",
 		"products grid", "product grid", "product card", "productcard", "product tile", "producttile", "bundle",

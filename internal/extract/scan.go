@@ -130,7 +130,8 @@ const maxDepth = 512
 func scan(b []byte) *page {
 	p := &page{firstCart: -1}
 	b = dropScriptBodies(b)
-	p.vis = make([]byte, 0, len(b)/8)
+	p.vis = make([]byte, 0, len(b)/5)
+	p.spans = make([]textSpan, 0, len(b)/200)
 	z := html.NewTokenizer(bytes.NewReader(b))
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values

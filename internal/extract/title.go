@@ -138,7 +138,7 @@ func stripSite(t string, sites []string) string {
 		changed := false
 		for _, sep := range titleSeparators {
 			if i := strings.LastIndex(t, sep); i > 0 {
-				if tail := t[i+len(sep):]; matchesSite(tail, sites) {
+				if tail := t[i+len(sep):]; matchesSite(tail, sites) || isShopSlogan(tail) {
 					t = strings.TrimSpace(t[:i])
 					changed = true
 					break
@@ -188,4 +188,21 @@ func findShown(p *page, name string) *textRange {
 		from = i + len(key)
 	}
 	return nil
+}
+
+// isShopSlogan recognises title segments that sell rather than name:
+// "Buy Online at Best Price in India", "Free Shipping", "Shop Now".
+func isShopSlogan(s string) bool {
+	l := strings.ToLower(strings.TrimSpace(s))
+	for _, p := range []string{"buy ", "shop ", "order ", "compra ", "compre ", "comprar ", "kaufen", "acheter", "acquista"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	for _, c := range []string{" online at ", "online shopping", "best price", "free shipping", "free delivery", "lowest price", "shop now", "buy online"} {
+		if strings.Contains(l, c) {
+			return true
+		}
+	}
+	return false
 }
