@@ -613,16 +613,15 @@ func withCode(s []rune, hits []tokenHit, t *tokenHit) *tokenHit {
 	if !t.def.isDollar() {
 		return t
 	}
-	for k := range hits {
+	p := t.start
+	for p > 0 && s[p-1] == ' ' {
+		p--
+	}
+	// The hit ending at p, if any: hits are in text order.
+	k := sort.Search(len(hits), func(k int) bool { return hits[k].end >= p })
+	if k < len(hits) && hits[k].end == p && hits[k].start < t.start {
 		c := &hits[k]
-		if c.end > t.start {
-			break
-		}
-		p := t.start
-		for p > c.end && s[p-1] == ' ' {
-			p--
-		}
-		if p == c.end && len(c.def.alts) == 0 && t.def.compatible(c.def.code) {
+		if len(c.def.alts) == 0 && t.def.compatible(c.def.code) {
 			return c
 		}
 	}
@@ -658,9 +657,10 @@ func hintToken(text string) (*tokenHit, []rune) {
 	if t := firstStrong(hits); t != nil {
 		return t, s
 	}
+	trimmed := strings.TrimSpace(string(s))
 	for k := range hits {
 		t := &hits[k]
-		if strings.TrimSpace(string(s)) == string(s[t.start:t.end]) {
+		if trimmed == string(s[t.start:t.end]) {
 			return t, s
 		}
 		p := t.start
@@ -747,10 +747,12 @@ var freeWords = []string{"free", "gratis", "gratuit", "gratuite", "gratuito", "g
 
 // notFreeNext are words that make "free" describe something else than the
 // price ("free shipping").
-var notFreeNext = []string{"shipping", "delivery", "returns", "return", "trial", "gift", "sample",
-	"versand", "lieferung", "livraison", "envío", "envio", "frete", "spedizione", "verzending",
-	"dostawa", "доставка", "frakt", "fragt", "toimitus", "kargo", "doprava", "szállítás", "ship",
-	"shipment", "postage", "p&p", "of", "from", "with", "for"}
+var notFreeNext = map[string]bool{"shipping": true, "delivery": true, "returns": true,
+	"return": true, "trial": true, "gift": true, "sample": true, "versand": true, "lieferung": true,
+	"livraison": true, "envío": true, "envio": true, "frete": true, "spedizione": true,
+	"verzending": true, "dostawa": true, "доставка": true, "frakt": true, "fragt": true,
+	"toimitus": true, "kargo": true, "doprava": true, "szállítás": true, "ship": true,
+	"shipment": true, "postage": true, "p&p": true, "of": true, "from": true, "with": true, "for": true}
 
 // isFree reports a "free"-like word standing as the price.
 func isFree(s []rune) bool {
@@ -764,29 +766,15 @@ func isFree(s []rune) bool {
 			i += off
 			j := i + len(w)
 			off = j
-			if i > 0 {
-				r := lastRune(low[:i])
-				if isLetter(r) || r == '-' {
-					continue
-				}
+			if r, _ := utf8.DecodeLastRuneInString(low[:i]); i > 0 && (isLetter(r) || r == '-') {
+				continue
 			}
 			rest := low[j:]
 			if rest != "" && isLetter(firstRune(rest)) {
 				continue
 			}
-			next := strings.Fields(rest)
-			if len(next) > 0 {
-				word := strings.Trim(next[0], ".,:;!?()")
-				bad := false
-				for _, n := range notFreeNext {
-					if word == n {
-						bad = true
-						break
-					}
-				}
-				if bad {
-					continue
-				}
+			if notFreeNext[nextWord(rest)] {
+				continue
 			}
 			return true
 		}
@@ -794,17 +782,23 @@ func isFree(s []rune) bool {
 	return false
 }
 
+// nextWord returns the first word of s, without surrounding punctuation;
+// "" when it is longer than a word should be.
+func nextWord(s string) string {
+	s = strings.TrimLeft(s, " .,:;!?()")
+	e := strings.IndexAny(s, " .,:;!?()")
+	if e < 0 {
+		e = len(s)
+	}
+	if e > 40 {
+		return ""
+	}
+	return s[:e]
+}
+
 func firstRune(s string) rune {
 	for _, r := range s {
 		return r
 	}
 	return 0
-}
-
-func lastRune(s string) rune {
-	r := []rune(s)
-	if len(r) == 0 {
-		return 0
-	}
-	return r[len(r)-1]
 }
