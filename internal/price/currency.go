@@ -166,7 +166,7 @@ var symbolTokens = []tokenDef{
 	fixed("ℳ", "", 0), fixed("Ekr", "", 0), fixed("kroon", "", weak), fixed("litų", "", weak),
 	fixed("UF", "CLF", weak), fixed("Lt", "", weak), fixed("Ls", "", weak), fixed("Pt", "", weak),
 	fixed("tolarjev", "", weak), fixed("Sucre", "", weak), fixed("ރ", "MVR", weak), fixed("G", "HTG", weak),
-	fixed("D", "GMD", weak), fixed("F", "", weak), fixed("HRK", "HRK", 0),
+	fixed("D", "GMD", weak), fixed("F", "", weak), fixed("HRK", "HRK", 0), fixed("ID", "IQD", weak),
 }
 
 // wordCodes are ISO codes that are also common words or brands ("ALL",
