@@ -142,7 +142,7 @@ func parse(text string, h Hints) (Price, error) {
 		switch w := wordBefore(s, &c, hits, wb[:0]); {
 		case notPriceWords[string(w)], countAfter(s, &c):
 			continue
-		case savingWords[string(w)], c.negative(s, hits), offAfter(s, &c, hits):
+		case savingWords[string(w)], c.negative(s, hits), extraAfter(s, &c, hits):
 			c.demoted = true
 		}
 		c.setRank(hits)
@@ -406,21 +406,31 @@ func wordBefore(s []rune, c *candidate, hits []tokenHit, buf []byte) []byte {
 	return buf
 }
 
-// negative reports a minus sign before the number or its currency: a
-// discount ("-5 €", "-$5.00"), not a price. "10-20" is a range.
+// negative reports a sign before the number or its currency: a discount
+// ("-5 €", "-$5.00") or an extra ("+ $4.99"), not the price. "10-20" is a
+// range.
 func (c *candidate) negative(s []rune, hits []tokenHit) bool {
 	p := c.start
 	if c.before >= 0 && hits[c.before].end <= c.start {
 		p = hits[c.before].start
 	}
-	if p < 1 || s[p-1] != '-' {
+	if p >= 2 && s[p-1] == ' ' && s[p-2] == '+' {
+		p-- // "+ $4.99"
+	}
+	if p < 1 || (s[p-1] != '-' && s[p-1] != '+') {
 		return false
 	}
 	return p < 2 || s[p-2] == ' ' || s[p-2] == '('
 }
 
-// offAfter reports "off" after the number: "$5 off".
-func offAfter(s []rune, c *candidate, hits []tokenHit) bool {
+// extraWords, after a number, mark a discount or a charge on top of the
+// price: "$5 off", "$4.99 shipping".
+var extraWords = map[string]bool{"off": true, "shipping": true, "delivery": true, "postage": true,
+	"versand": true, "porto": true, "livraison": true, "envio": true, "envío": true, "frete": true,
+	"доставка": true, "fee": true, "deposit": true, "pfand": true}
+
+// extraAfter reports an extraWords word after the number and its currency.
+func extraAfter(s []rune, c *candidate, hits []tokenHit) bool {
 	q := c.end
 	if c.after >= 0 {
 		q = hits[c.after].end
@@ -428,10 +438,9 @@ func offAfter(s []rune, c *candidate, hits []tokenHit) bool {
 	for q < len(s) && s[q] == ' ' {
 		q++
 	}
-	if q+3 > len(s) || unicode.ToLower(s[q]) != 'o' || unicode.ToLower(s[q+1]) != 'f' || unicode.ToLower(s[q+2]) != 'f' {
-		return false
-	}
-	return q+3 == len(s) || !isLetter(s[q+3])
+	var buf [48]byte
+	w, _ := lowerWord(s, q, buf[:0])
+	return extraWords[string(w)]
 }
 
 // notAmount reports numbers in dates and fractions: "15/08/2017", "1/2",

@@ -167,6 +167,8 @@ var parseCases = []parseCase{
 	{"UVP 29,99 € 19,99 €", Hints{}, "19.99", "EUR", "€"},
 	{"MRP ₹7,999 ₹2,640", Hints{}, "2640", "INR", "₹"},
 	{"Was $20", Hints{}, "20", "USD", "$"},
+	{"29.99 + $4.99 shipping", Hints{}, "29.99", "USD", "$"},
+	{"$4.99 shipping", Hints{}, "4.99", "USD", "$"},
 	{"CAD $12.99", Hints{}, "12.99", "CAD", "CAD"},
 	{"$ 12.99 CAD", Hints{}, "12.99", "CAD", "CAD"},
 	{"kr 199 SEK", Hints{}, "199", "SEK", "kr"},
