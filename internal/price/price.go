@@ -73,7 +73,8 @@ func Digits(code string) int {
 
 // Minor converts the price to integer minor units using the currency's
 // ISO 4217 digits (2 when the currency is unknown), rounding half away from
-// zero. ok is false when the amount does not fit in an int64.
+// zero. ok is false when the amount is empty, not a plain decimal, or does
+// not fit in an int64.
 func (p Price) Minor() (minor int64, ok bool) {
 	return toMinor(p.Amount, Digits(p.Currency))
 }
