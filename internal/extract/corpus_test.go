@@ -139,3 +139,53 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestCorpusVisibleOnly strips the structured data (JSON-LD, microdata,
+// product/og price meta, Magento data-price attributes) from the corpus
+// pages and scores what the visible-text heuristics alone recover. Hidden
+// pages will carry structured data that is missing, stale or wrong; this
+// keeps the fallback honest.
+func TestCorpusVisibleOnly(t *testing.T) {
+	dir, entries := loadCorpus(t)
+	strip := []struct {
+		re   *regexp.Regexp
+		with string
+	}{
+		{regexp.MustCompile(`(?is)<script[^>]*ld\+json[^>]*>.*?</script>`), ""},
+		{regexp.MustCompile(`(?i)<meta[^>]*(product:|og:price|itemprop)[^>]*>`), ""},
+		{regexp.MustCompile(`(?i)\s(itemprop|itemscope|itemtype)(="[^"]*")?`), ""},
+		{regexp.MustCompile(`data-price-amount`), "data-x"},
+	}
+	var n, okPrice, okAvail, okTitle int
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, "pages", e.ID+".html"))
+		if err != nil {
+			continue
+		}
+		for _, s := range strip {
+			b = s.re.ReplaceAll(b, []byte(s.with))
+		}
+		o := Extract(b, e.URL, Options{})
+		n++
+		if samePrice(o.Price, e.Price) {
+			okPrice++
+		} else {
+			t.Logf("visible-only MISS %-24s price %q want %s", e.ID, o.Price, deref(e.Price))
+		}
+		if string(o.Availability) == e.Availability {
+			okAvail++
+		}
+		nt, nw := normTitle(o.Title), normTitle(e.Title)
+		if nt == nw || len(nw) > 10 && strings.Contains(nt, nw) {
+			okTitle++
+		}
+	}
+	if n == 0 {
+		t.Skip("SKIPPING: corpus has no pages")
+	}
+	pct := func(k int) float64 { return 100 * float64(k) / float64(n) }
+	t.Logf("visible-only: price %.1f%%  availability %.1f%%  title %.1f%%", pct(okPrice), pct(okAvail), pct(okTitle))
+	if pct(okPrice) < 85 || pct(okAvail) < 90 || pct(okTitle) < 90 {
+		t.Errorf("visible-only accuracy below the bar (price 85%%, availability 90%%, title 90%%)")
+	}
+}

@@ -30,8 +30,11 @@ var (
 	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
 	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir",
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
-	lblInstAfter  = []string{"/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
+	lblInstAfter  = []string{"em até", "em ate", "no cartão", "no cartao", "parcelado", "en hasta", "/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
 	lblUnitAfter  = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
+	// Labels after a price that mark it as the headline cash price
+	// (Brazilian stores show "R$ 1.559,99 à vista no PIX" above the card price).
+	lblCashAfter  = []string{"à vista", "a vista", "no pix", "via pix", "no boleto", "al contado", "de contado"}
 	lblUnitBefore = []string{"per kg", "per 100", "unit price", "price per", "prix au kg", "precio por", "grundpreis", "prezzo al", "jämförpris", "preço por", "birim fiyat", "/kg", "per unit"}
 )
 
@@ -79,6 +82,25 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 		c.flags = r.flags
 		scoreCandidate(&c, lowerVis, r, p, h1)
 		out = append(out, c)
+	}
+	// The first real price after the product's title is, on most layouts,
+	// the buy box's: it matters when class names say nothing (utility CSS,
+	// obfuscated names).
+	if h1 != nil {
+		first := -1
+		for i := range out {
+			c := &out[i]
+			if c.decoy || c.start < h1.end || c.start-h1.end > 2000 {
+				continue
+			}
+			if first < 0 || c.start < out[first].start {
+				first = i
+			}
+		}
+		if first >= 0 {
+			out[first].score += 1.5
+			out[first].why = append(out[first].why, "first price after the title")
+		}
 	}
 	return out
 }
@@ -166,6 +188,9 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	if hasPrefixAny(a, lblInstAfter) || hasPrefixAny(a, lblUnitAfter) || hasPrefixAny(strings.TrimLeft(a, ")"), lblUnitAfter) {
 		add(-6, "per-unit/instalment suffix")
 		c.decoy = true
+	}
+	if hasPrefixAny(a, lblCashAfter) {
+		add(1.5, "cash/headline price label")
 	}
 	if hasAnyStr(near, lblUnitBefore) || strings.HasSuffix(strings.TrimSpace(before), "(") {
 		add(-3, "per-unit label")
@@ -300,8 +325,8 @@ func isASCIIWord(s string) bool {
 // word of its own next to the number: not inside a code such as "B0G6KD54ZK"
 // or a name such as "Lenovo T210"; a one-letter token only in a short text.
 func alphaTokenOK(lt string, i int, tok string) bool {
-	if len(tok) == 1 && len(strings.TrimSpace(lt)) > 12 {
-		return false
+	if len(tok) == 1 && (len(strings.TrimSpace(lt)) > 12 || !strings.HasPrefix(strings.TrimSpace(lt), tok)) {
+		return false // "R 299" but not "Stylo 3D"
 	}
 	ws, we := i, i+len(tok)
 	for ws > 0 && lt[ws-1] != ' ' {
