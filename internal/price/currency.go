@@ -116,7 +116,7 @@ var symbolTokens = []tokenDef{
 	fixed("KM", "BAM", weak), fixed("Lek", "ALL", weak), fixed("Lekë", "ALL", weak),
 	shared("kr", kroneCodes, 0),
 	fixed("Skr", "SEK", 0), fixed("Nkr", "NOK", 0), fixed("Dkr", "DKK", 0), fixed("Ikr", "ISK", 0),
-	fixed("CHF", "CHF", 0), fixed("SFr.", "CHF", 0), shared("Fr.", francCodes, weak), shared("Fr", francCodes, weak),
+	fixed("CHF", "CHF", 0), fixed("SFr.", "CHF", 0), shared("Fr.", francCodes, weak), shared("Fr", francCodes, weak), shared("fr.", francCodes, weak),
 	shared("₣", francCodes, 0), shared("CFA", cfaCodes, weak), shared("FCFA", cfaCodes, 0), shared("F.CFA", cfaCodes, 0),
 	fixed("FBu", "BIF", weak), fixed("Fdj", "DJF", weak), fixed("FRw", "RWF", weak), fixed("RF", "RWF", weak),
 	fixed("FG", "GNF", weak), fixed("KSh", "KES", weak), fixed("Ksh", "KES", weak), fixed("USh", "UGX", weak),

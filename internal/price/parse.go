@@ -111,7 +111,7 @@ func parse(text string, h Hints) (Price, error) {
 				depth--
 			}
 		}
-		lead := (r == '.' || r == ',') && (i == 0 || !isLetter(s[i-1]) && !isDigit(s[i-1]))
+		lead := (r == '.' || r == ',') && (i == 0 || !isLetter(s[i-1]) && !isDigit(s[i-1])) && !inToken(hits, i)
 		if lead {
 			j := i
 			for j < len(s) && s[j] == r {
@@ -207,6 +207,12 @@ func parse(text string, h Hints) (Price, error) {
 	}
 	p.Amount = c.amount(s)
 	return p, nil
+}
+
+// inToken reports whether s[i] belongs to a currency token ("B/.1").
+func inToken(hits []tokenHit, i int) bool {
+	k := sort.Search(len(hits), func(k int) bool { return hits[k].end > i })
+	return k < len(hits) && hits[k].start <= i
 }
 
 // contextDigits returns the decimals of the price's currency, or of the

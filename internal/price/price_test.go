@@ -119,6 +119,8 @@ var parseCases = []parseCase{
 	{"฿1,290", Hints{}, "1290", "THB", "฿"},
 	{"₱1,299.00", Hints{}, "1299", "PHP", "₱"},
 	{"S/ 49.90", Hints{}, "49.9", "PEN", "S/"},
+	{"S/.49.90", Hints{}, "49.9", "PEN", "S/."},
+	{"B/.1", Hints{}, "1", "PAB", "B/."},
 	{"$ SGD4.90", Hints{}, "4.9", "SGD", "SGD"},
 	{"CA$12", Hints{}, "12", "CAD", "CA$"},
 	{"R8,499", Hints{}, "8499", "ZAR", "R"},
