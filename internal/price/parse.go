@@ -30,7 +30,7 @@ func normalize(text string) []rune {
 			r = '0' + (r - '०')
 		case r >= '０' && r <= '９': // fullwidth
 			r = '0' + (r - '０')
-		case r == '٫' || r == '．':
+		case r == '٫' || r == '．' || r == '·': // "£1·99", an old British decimal point
 			r = '.'
 		case r == '٬' || r == '，':
 			r = ','

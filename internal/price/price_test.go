@@ -86,6 +86,7 @@ var parseCases = []parseCase{
 	{"INR 2,499", Hints{}, "2499", "INR", "INR"},
 	{"EUR 19,90", Hints{}, "19.9", "EUR", "EUR"},
 	{"£14.99", Hints{}, "14.99", "GBP", "£"},
+	{"£1·99", Hints{}, "1.99", "GBP", "£"},
 	{"¥500", Hints{Locale: "ja"}, "500", "JPY", "¥"},
 	{"¥500", Hints{Currency: "CNY"}, "500", "CNY", "¥"},
 	{"¥500", Hints{}, "500", "", "¥"},
