@@ -200,7 +200,7 @@ func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlD
 			}
 		}
 		if req.Domain.RequiresJS {
-			c.render(ctx, u, res)
+			c.render(ctx, u, req.PrevBodyHash, res)
 		} else {
 			c.once(ctx, u, req, rt, res)
 		}
