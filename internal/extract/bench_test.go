@@ -129,3 +129,28 @@ func BenchmarkNaiveTokenizer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCorpusNaiveTokenizer is the bare tokenizer over the corpus pages,
+// to compare with BenchmarkCorpus.
+func BenchmarkCorpusNaiveTokenizer(b *testing.B) {
+	dir, entries := loadCorpus(b)
+	var pages [][]byte
+	var total int64
+	for _, e := range entries {
+		if p, err := os.ReadFile(filepath.Join(dir, "pages", e.ID+".html")); err == nil {
+			pages = append(pages, p)
+			total += int64(len(p))
+		}
+	}
+	b.SetBytes(total)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range pages {
+			z := html.NewTokenizer(bytes.NewReader(p))
+			for z.Next() != html.ErrorToken {
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(pages)), "µs/page")
+}

@@ -129,7 +129,7 @@ const maxDepth = 512
 // scan runs the single tokenizer pass.
 func scan(b []byte) *page {
 	p := &page{firstCart: -1}
-	b = dropScriptBodies(b)
+	b = dropScriptBodies(toUTF8(b))
 	p.vis = make([]byte, 0, len(b)/5)
 	p.spans = make([]textSpan, 0, len(b)/200)
 	z := html.NewTokenizer(bytes.NewReader(b))

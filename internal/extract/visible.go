@@ -166,16 +166,16 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		near += " " + own[:strings.IndexAny(own, "0123456789")]
 	}
 	switch {
-	case hasAnyStr(near, lblList):
+	case hasWordAny(near, lblList):
 		add(-6, "labelled list/was price")
 		c.decoy = true
-	case hasAnyStr(near, lblCoupon):
+	case hasWordAny(near, lblCoupon):
 		add(-5, "labelled coupon/best price")
 		c.decoy = true
-	case hasAnyStr(near, lblSave) && !strings.Contains(near, "sale"):
+	case hasWordAny(near, lblSave) && !strings.Contains(near, "sale"):
 		add(-5, "labelled savings")
 		c.decoy = true
-	case hasAnyStr(near, lblShip):
+	case hasWordAny(near, lblShip):
 		add(-5, "labelled shipping")
 		c.decoy = true
 	}
@@ -192,7 +192,7 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	if hasPrefixAny(a, lblCashAfter) {
 		add(1.5, "cash/headline price label")
 	}
-	if hasAnyStr(near, lblUnitBefore) || strings.HasSuffix(strings.TrimSpace(before), "(") {
+	if hasWordAny(near, lblUnitBefore) || strings.HasSuffix(strings.TrimSpace(before), "(") {
 		add(-3, "per-unit label")
 	}
 	// Where: the buy-box price follows the product title closely and precedes
@@ -222,6 +222,25 @@ func hasAnyStr(s string, subs []string) bool {
 	for _, x := range subs {
 		if strings.Contains(s, x) {
 			return true
+		}
+	}
+	return false
+}
+
+// hasWordAny reports whether one of subs occurs in s starting at a word
+// boundary ("fee" is a label, not the end of "kaffee").
+func hasWordAny(s string, subs []string) bool {
+	for _, x := range subs {
+		for from := 0; from < len(s); {
+			i := strings.Index(s[from:], x)
+			if i < 0 {
+				break
+			}
+			i += from
+			if isWordBoundary(s, i-1) || !isLetterByte(x[0]) {
+				return true
+			}
+			from = i + 1
 		}
 	}
 	return false
