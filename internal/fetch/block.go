@@ -26,10 +26,15 @@ var blockMarkers = []struct{ marker, reason string }{
 	{"access to this page has been denied", "access denied"},
 }
 
-// smallPage bounds which 200 pages are searched for markers. Walls are a
-// few kilobytes; product pages run to hundreds, and a review that says
-// "are you a robot?" must not make a real page "blocked".
-const smallPage = 128 << 10
+// smallPage bounds which 2xx pages are searched for markers. Walls served
+// with 200 (Amazon's robot check, CAPTCHA interstitials) are a few
+// kilobytes; product pages run to hundreds, and a review that says "are you
+// a robot?" must not make a real page "blocked". It also keeps the check
+// off the hot path for ordinary pages.
+const smallPage = 32 << 10
+
+// scanLimit bounds how much of a 403/429/503 body is searched.
+const scanLimit = 128 << 10
 
 // detectBlock returns why the response looks like a bot wall, or "".
 // It only reports: shelfwatch never tries to get past a wall (no CAPTCHA
@@ -43,10 +48,10 @@ func detectBlock(status int, h http.Header, body []byte) string {
 		return ""
 	}
 	head := body
-	if len(head) > smallPage {
-		head = head[:smallPage]
+	if len(head) > scanLimit {
+		head = head[:scanLimit]
 	}
-	lower := bytes.ToLower(head)
+	lower := asciiLower(head)
 	for _, m := range blockMarkers {
 		if bytes.Contains(lower, []byte(m.marker)) {
 			return m.reason
@@ -86,4 +91,18 @@ func title(lower []byte) string {
 		return ""
 	}
 	return strings.TrimSpace(string(rest[:k]))
+}
+
+// asciiLower lower-cases ASCII letters only: every marker is ASCII, and
+// bytes.ToLower's Unicode path costs ten times more on pages with any
+// non-ASCII byte.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }

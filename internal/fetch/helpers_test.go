@@ -54,6 +54,12 @@ func newServer(t *testing.T, h http.HandlerFunc) *server {
 	return s
 }
 
+func newBenchHTTPServer(b *testing.B, h http.HandlerFunc) *httptest.Server {
+	s := httptest.NewServer(h)
+	b.Cleanup(s.Close)
+	return s
+}
+
 func mustFetch(t *testing.T, c *Client, req Request) *Result {
 	t.Helper()
 	if req.Domain == (Domain{}) {
