@@ -2,6 +2,7 @@ package fetch
 
 import (
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -23,6 +24,7 @@ type breakers struct {
 	failures int
 	openFor  time.Duration
 	trials   uint32
+	log      *slog.Logger
 }
 
 func (b *breakers) get(domain string) *gobreaker.CircuitBreaker[struct{}] {
@@ -37,6 +39,9 @@ func (b *breakers) get(domain string) *gobreaker.CircuitBreaker[struct{}] {
 			Timeout:     b.openFor,
 			ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= failures },
 			IsExcluded:  func(err error) bool { return errors.Is(err, errNotCounted) },
+			OnStateChange: func(name string, from, to gobreaker.State) {
+				b.log.Info("fetch: circuit breaker", "domain", name, "from", from.String(), "to", to.String())
+			},
 		})
 		b.m[domain] = cb
 	}

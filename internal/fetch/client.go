@@ -48,7 +48,7 @@ func New(opts Options) (*Client, error) {
 		now:   time.Now,
 		pacer: &pacer{limiters: map[string]*rate.Limiter{}, def: opts.DefaultRatePerMinute},
 		breakers: &breakers{m: map[string]*gobreaker.CircuitBreaker[struct{}]{},
-			failures: opts.BreakerFailures, openFor: opts.BreakerOpenFor, trials: opts.BreakerTrials},
+			failures: opts.BreakerFailures, openFor: opts.BreakerOpenFor, trials: opts.BreakerTrials, log: opts.Logger},
 		pools: map[string]*proxyPool{},
 	}
 	rt := newTransport(opts, c.guard.dialer(opts.ConnectTimeout).DialContext)
@@ -208,6 +208,7 @@ func (c *Client) attempts(ctx context.Context, u *url.URL, domain string, crawlD
 			return
 		}
 		wait := backoff(n, c.opts.BackoffBase, c.opts.BackoffMax)
+		c.opts.Logger.Debug("fetch: retrying", "url", u.Redacted(), "attempt", n, "outcome", string(res.Outcome), "status", res.Status, "retry_after", res.RetryAfter)
 		if res.RetryAfter > 0 {
 			if res.RetryAfter > c.opts.MaxRetryAfter {
 				return // the caller reschedules; RetryAfter tells it when
@@ -257,7 +258,11 @@ func (c *Client) once(ctx context.Context, u *url.URL, req Request, rt route, re
 			return
 		}
 		hc, res.ProxyUsed = pe.http, pe.label
-		defer func() { pe.report(res, c.now(), c.opts.ProxyCooldown, c.opts.ProxyRetireAfter) }()
+		defer func() {
+			if pe.report(res, c.now(), c.opts.ProxyCooldown, c.opts.ProxyRetireAfter) {
+				c.opts.Logger.Warn("fetch: proxy retired after repeated bot walls", "proxy", pe.label, "reason", res.BlockReason)
+			}
+		}()
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)

@@ -93,8 +93,9 @@ func (p *proxyPool) pick(now time.Time) (*proxyEntry, error) {
 
 // report feeds a fetch outcome back. A bot wall rests the proxy for
 // cooldown; retireAfter walls in a row retire it until restart, since an
-// address a store has flagged only gets its owner more flagged.
-func (e *proxyEntry) report(r *Result, now time.Time, cooldown time.Duration, retireAfter int) {
+// address a store has flagged only gets its owner more flagged. It reports
+// whether this outcome retired the proxy.
+func (e *proxyEntry) report(r *Result, now time.Time, cooldown time.Duration, retireAfter int) (retired bool) {
 	const alpha = 0.2
 	ok := 1.0
 	switch r.Outcome {
@@ -105,20 +106,22 @@ func (e *proxyEntry) report(r *Result, now time.Time, cooldown time.Duration, re
 			ok = 0
 		}
 	case OutcomeSSRF, OutcomeDisallowed, OutcomeRedirects, OutcomeTooLarge:
-		return // says nothing about the proxy
+		return false // says nothing about the proxy
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.success = (1-alpha)*e.success + alpha*ok
 	if r.Outcome != OutcomeBlocked {
 		e.blocks = 0
-		return
+		return false
 	}
 	e.blocks++
 	e.cooldownUntil = now.Add(cooldown)
-	if e.blocks >= retireAfter {
+	if e.blocks >= retireAfter && !e.retired {
 		e.retired = true
+		return true
 	}
+	return false
 }
 
 // newProxyEntry builds the transport that goes through one proxy.

@@ -134,7 +134,7 @@ func TestProxyRotationCooldownRetirement(t *testing.T) {
 	}
 
 	// With B resting too, the pool has nothing to offer: no request is made.
-	c.pools["shops"].entries[1].report(&Result{Outcome: OutcomeBlocked}, c.now(), time.Hour, 5)
+	_ = c.pools["shops"].entries[1].report(&Result{Outcome: OutcomeBlocked}, c.now(), time.Hour, 5)
 	before := a.hits.Load() + b.hits.Load()
 	res := mustFetch(t, c, Request{URL: store.URL + "/p", Domain: dom})
 	wantOutcome(t, res, OutcomeNoProxy)

@@ -12,6 +12,11 @@ import (
 // and timeouts, 429, 502, 503 and 504. Everything else (a 404, a bot wall,
 // a refused address, a too-large body) will answer the same again.
 func transient(r *Result) bool {
+	if r.Rendered {
+		// A browser page that timed out once will likely do so again,
+		// and each try costs a tab for up to RenderTimeout.
+		return false
+	}
 	switch r.Outcome {
 	case OutcomeNetwork, OutcomeTimeout:
 		return true
