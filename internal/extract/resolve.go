@@ -66,8 +66,10 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			return
 		}
 	}
-	// 2. A structured price the page also shows outside any decoy.
-	var firstStruct *facts
+	// 2. A structured price the page also shows outside any decoy; when
+	// strategies disagree, the one the page shows most like a buy-box price.
+	var firstStruct, shownStruct *facts
+	shownScore := -100.0
 	for i := range srcs {
 		f := &srcs[i]
 		if f.amount == "" {
@@ -76,13 +78,15 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 		if firstStruct == nil {
 			firstStruct = f
 		}
-		s, shown := support(f.amount)
-		if !shown {
-			continue
+		if s, shown := support(f.amount); shown && s > shownScore {
+			shownStruct, shownScore = f, s
 		}
+	}
+	if f := shownStruct; f != nil {
+		s := shownScore
 		// The page sells below the structured price (a regular price in
 		// JSON-LD, a sale price in the buy box): trust the buy box.
-		if best != nil && best.score >= strongVisible && s < credibleVisible && decLess(best.amount, f.amount) {
+		if best != nil && best.score >= strongVisible && best.score-s >= 3 && decLess(best.amount, f.amount) && plausibleRatio(best.amount, f.amount) {
 			set(best.amount, firstNonEmpty(best.currency, f.currency, candCurrency(best, pr, host)), SourceVisible, 0.6,
 				fmt.Sprintf("visible buy-box price %s below %s price %s", best.amount, f.strategy, f.amount))
 			return
@@ -95,6 +99,11 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			conf += 0.08
 		} else if best != nil && best.score >= strongVisible {
 			conf -= 0.2
+		}
+		if f != firstStruct {
+			conf -= 0.1
+			o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: firstStruct.amount + " " + firstStruct.currency,
+				Where: "disagreement: " + firstStruct.strategy + " price not shown on the page"})
 		}
 		cur := firstNonEmpty(f.currency, structCurrency(srcs), candCurrency(best, pr, host))
 		set(f.amount, cur, f.strategy, min(conf, 0.98), fmt.Sprintf("%s price shown on the page (visible score %.1f)", f.strategy, s))

@@ -32,6 +32,10 @@ var (
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
 	lblInstAfter = []string{"em até", "em ate", "no cartão", "no cartao", "parcelado", "en hasta", "/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
 	lblUnitAfter = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
+	// Tax-exclusive prices shown beside the price a consumer pays.
+	lblExTaxAfter = []string{"ht", "h.t", "hors tax", "excl", "ex vat", "ex. vat", "exc vat", "exc. vat", "+ vat", "+vat", "plus vat",
+		"zzgl", "exkl", "netto", "sans tva", "sin iva", "+ iva", "+iva", "senza iva", "iva esclusa", "kdv hariç", "fără tva",
+		"fara tva", "sem impostos", "before tax", "pre-tax", "pretax", "ex gst", "ex. gst", "+ gst", "ex moms", "exkl moms"}
 	// Labels after a price that mark it as the headline cash price
 	// (Brazilian stores show "R$ 1.559,99 à vista no PIX" above the card price).
 	lblCashAfter  = []string{"à vista", "a vista", "no pix", "via pix", "no boleto", "al contado", "de contado"}
@@ -184,9 +188,19 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		add(-6, "instalment label")
 		c.decoy = true
 	}
+	// What follows the amount: the rest of the price's own text ("€ HT",
+	// "/kg") and the text after it.
+	own := lv[r.start:r.end]
+	if k := strings.LastIndexAny(own, "0123456789"); k >= 0 {
+		after = own[k+1:] + " " + after
+	}
 	a := strings.TrimLeft(after, " ")
 	if hasPrefixAny(a, lblInstAfter) || hasPrefixAny(a, lblUnitAfter) || hasPrefixAny(strings.TrimLeft(a, ")"), lblUnitAfter) {
 		add(-6, "per-unit/instalment suffix")
+		c.decoy = true
+	}
+	if hasWholeWordAny(a[:min(len(a), 16)], lblExTaxAfter) {
+		add(-5, "tax-exclusive price")
 		c.decoy = true
 	}
 	if hasPrefixAny(a, lblCashAfter) {
@@ -238,6 +252,34 @@ func hasWordAny(s string, subs []string) bool {
 			}
 			i += from
 			if isWordBoundary(s, i-1) || !isLetterByte(x[0]) {
+				return true
+			}
+			from = i + 1
+		}
+	}
+	return false
+}
+
+// prefixLen is the length of the first of ps that prefixes s (0 if none).
+func prefixLen(s string, ps []string) int {
+	for _, x := range ps {
+		if strings.HasPrefix(s, x) {
+			return len(x)
+		}
+	}
+	return 0
+}
+
+// hasWholeWordAny is hasWordAny with a word end too ("excl" but not "exclusive").
+func hasWholeWordAny(s string, subs []string) bool {
+	for _, x := range subs {
+		for from := 0; from < len(s); {
+			i := strings.Index(s[from:], x)
+			if i < 0 {
+				break
+			}
+			i += from
+			if isWordBoundary(s, i-1) && (isWordBoundary(s, i+len(x)) || !isLetterByte(x[len(x)-1])) {
 				return true
 			}
 			from = i + 1
