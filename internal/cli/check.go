@@ -24,22 +24,25 @@ const (
 // runCheck: `shelfwatch check [--html FILE] [--json] URL` reads or fetches one
 // product page and prints what the extractor sees, with its evidence.
 func runCheck(ctx context.Context, e env, args []string) int {
+	const usageLine = "usage: shelfwatch check [--html FILE] [--json] URL"
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	// The flag package's own messages span several lines; bad usage gets
+	// one line of ours instead.
+	fs.SetOutput(io.Discard)
 	htmlFile := fs.String("html", "", "read the page from `FILE` instead of fetching URL")
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: shelfwatch check [--html FILE] [--json] URL")
-		fs.PrintDefaults()
-	}
 	// Flags may come before or after the URL.
 	var pos []string
 	rest := args
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(e.stderr, usageLine)
+				fs.SetOutput(e.stderr)
+				fs.PrintDefaults()
 				return exitOK
 			}
+			fmt.Fprintf(e.stderr, "shelfwatch check: %v (%s)\n", err, usageLine)
 			return exitUsage
 		}
 		if fs.NArg() == 0 {
@@ -49,7 +52,7 @@ func runCheck(ctx context.Context, e env, args []string) int {
 		rest = fs.Args()[1:]
 	}
 	if len(pos) != 1 {
-		fmt.Fprintln(e.stderr, "shelfwatch check: want exactly one URL (usage: shelfwatch check [--html FILE] [--json] URL)")
+		fmt.Fprintf(e.stderr, "shelfwatch check: want exactly one URL, got %d (%s)\n", len(pos), usageLine)
 		return exitUsage
 	}
 	u, err := parsePageURL(pos[0])

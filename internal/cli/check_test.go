@@ -49,8 +49,8 @@ func TestCheckUsageErrors(t *testing.T) {
 		if code != exitUsage {
 			t.Errorf("%q: exit %d, want %d", args, code, exitUsage)
 		}
-		if strings.TrimSpace(errs) == "" || out != "" {
-			t.Errorf("%q: want a message on stderr only, got stdout %q stderr %q", args, out, errs)
+		if strings.Count(strings.TrimSpace(errs), "\n") != 0 || strings.TrimSpace(errs) == "" || out != "" {
+			t.Errorf("%q: want one line on stderr only, got stdout %q stderr %q", args, out, errs)
 		}
 	}
 }
