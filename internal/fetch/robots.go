@@ -43,12 +43,12 @@ func robotsKey(u *url.URL) string { return u.Scheme + "://" + u.Host }
 // allowed returns the verdict for u and the host's Crawl-delay, fetching
 // robots.txt through hc (the route the page will take) when it is not
 // cached. Concurrent callers for one host share a single fetch. The error
-// is non-nil when the host itself may not be contacted (the SSRF guard).
+// is non-nil when the host itself may not be contacted (the SSRF guard) or
+// ctx ended before robots.txt was known.
 func (rc *robotsCache) allowed(ctx context.Context, hc *http.Client, u *url.URL) (RobotsVerdict, time.Duration, error) {
 	e, err := rc.entry(ctx, hc, u)
 	if err != nil {
-		// Only ctx ended; nothing was learned, so refuse for now.
-		return RobotsUnreachable, 0, nil
+		return "", 0, fmt.Errorf("robots.txt: %w", err)
 	}
 	if e.refused != nil {
 		return "", 0, e.refused
@@ -92,6 +92,9 @@ func (rc *robotsCache) entry(ctx context.Context, hc *http.Client, u *url.URL) (
 			rc.mu.Unlock()
 			rc.load(ctx, hc, key, e)
 			close(e.ready)
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			return e, nil
 		}
 		rc.mu.Unlock()

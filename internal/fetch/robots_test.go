@@ -2,8 +2,10 @@ package fetch
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -145,5 +147,53 @@ func TestRobotsOnCrossHostRedirect(t *testing.T) {
 	wantOutcome(t, res, OutcomeDisallowed)
 	if n := other.hits.Load() - other.robotHits.Load(); n != 0 {
 		t.Errorf("disallowed host got %d page requests", n)
+	}
+}
+
+// Concurrent fetches for one host share one robots.txt request, and a
+// fetch whose ctx ends while robots.txt is loading is an error, not a
+// "disallowed" verdict.
+func TestRobotsSharedAndCancelled(t *testing.T) {
+	release := make(chan struct{})
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			<-release
+			_, _ = w.Write([]byte("User-agent: *\nAllow: /\n"))
+			return
+		}
+		_, _ = w.Write([]byte("<p>ok</p>"))
+	})
+	c := newClient(t, Options{})
+
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Fetch(ctx, Request{URL: s.URL + "/early", Domain: fast})
+		errc <- err
+	}()
+	for s.robotHits.Load() == 0 {
+		runtime.Gosched()
+	}
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled fetch: err = %v, want context.Canceled", err)
+	}
+
+	results := make(chan *Result, 5)
+	for range 5 {
+		go func() {
+			res, _ := c.Fetch(context.Background(), Request{URL: s.URL + "/p", Domain: fast})
+			results <- res
+		}()
+	}
+	close(release)
+	for range 5 {
+		if res := <-results; res == nil || res.Outcome != OutcomeOK {
+			t.Errorf("result %+v", res)
+		}
+	}
+	// One request from the cancelled load, one shared by the five.
+	if n := s.robotHits.Load(); n != 2 {
+		t.Errorf("robots.txt fetched %d times, want 2", n)
 	}
 }
