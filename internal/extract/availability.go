@@ -7,19 +7,31 @@ import "strings"
 // to an Availability. ok is false for values it does not recognise.
 func parseAvailability(s string) (Availability, bool) {
 	s = strings.ToLower(strings.TrimSpace(s))
+	orig := s
 	if i := strings.LastIndexAny(s, "/#:"); i >= 0 && i < len(s)-1 {
 		s = s[i+1:]
 	}
 	s = strings.NewReplacer("_", "", "-", "", " ", "").Replace(s)
 	switch s {
-	case "instock", "limitedavailability", "instoreonly", "onlineonly", "available", "true", "yes", "1", "in", "presale", "reservable":
+	case "instock", "limitedavailability", "instoreonly", "onlineonly", "available", "true", "yes", "1", "in", "reservable":
 		return InStock, true
 	case "outofstock", "soldout", "discontinued", "unavailable", "false", "no", "0", "out", "notavailable", "outofstockonline":
 		return OutOfStock, true
-	case "preorder", "preordering":
+	case "preorder", "preordering", "presale":
 		return PreOrder, true
 	case "backorder", "backordered", "madetoorder", "onbackorder":
 		return BackOrder, true
+	}
+	// Shops also write a phrase in their language ("En stock", "Agotado").
+	if len(orig) <= 60 {
+		for _, t := range []struct {
+			list []string
+			a    Availability
+		}{{cueOut, OutOfStock}, {cuePre, PreOrder}, {cueBack, BackOrder}, {cueIn, InStock}} {
+			if hasWordAny(orig, t.list) {
+				return t.a, true
+			}
+		}
 	}
 	return Unknown, false
 }

@@ -155,7 +155,7 @@ func TestAvailabilityForms(t *testing.T) {
 	for in, want := range map[string]Availability{
 		"http://schema.org/InStock": InStock, "https://schema.org/OutOfStock": OutOfStock, "InStock": InStock,
 		"LimitedAvailability": InStock, "PreOrder": PreOrder, "https://schema.org/BackOrder": BackOrder,
-		"SoldOut": OutOfStock, "Discontinued": OutOfStock, "schema:InStock": InStock, "in_stock": InStock, "out of stock": OutOfStock,
+		"SoldOut": OutOfStock, "Discontinued": OutOfStock, "En stock": InStock, "Agotado": OutOfStock, "Nicht auf Lager": OutOfStock, "schema:InStock": InStock, "in_stock": InStock, "out of stock": OutOfStock,
 	} {
 		if got, ok := parseAvailability(in); !ok || got != want {
 			t.Errorf("%q: got %s %v, want %s", in, got, ok, want)
