@@ -25,7 +25,8 @@ var (
 	kwUnit   = []string{"unit price", "unitprice", "price per", "priceper", "per unit", "perunit", "ppu ", "price unit", "base price unit"}
 	kwInstal = []string{"instal", "parcel", "cuota", "financ", "monthly", "klarna", "afterpay", "affirm", "credit", "emi "}
 	kwCoupon = []string{"coupon", "voucher", "promo code", "promocode", "bank offer", "bankoffer", "best price", "bestprice",
-		"savings", "you save", "yousave", "save", "discount amount", "loyalty", "points", "shipping", "delivery", "cashback"}
+		"savings", "you save", "yousave", "save", "discount amount", "loyalty", "points", "shipping", "delivery", "cashback",
+		"subscribe", "subscription", "sns ", "used ", "approx", "converted", "member price", "trade in", "tradein"}
 	kwBuyBox = []string{"buybox", "buy box", "product info", "productinfo", "product main", "product detail", "productdetail",
 		"product single", "main product", "product summary", "entry summary", "pdp", "product essential", "product view",
 		"price box", "purchase", "product form"}
@@ -41,6 +42,9 @@ type kwEntry struct {
 	flag uint32
 }
 
+// kwOption names variant pickers: swatches list each option's price.
+var kwOption = []string{"swatch", "option list", "variant picker", "variant selector", "size selector", "size picker"}
+
 // kwIndex holds the keyword tables indexed by first byte; built once, never
 // modified.
 var kwIndex = func() (idx [256][]kwEntry) {
@@ -50,6 +54,7 @@ var kwIndex = func() (idx [256][]kwEntry) {
 	}{
 		{kwPrice, fPriceEl}, {kwStruck, fStruck}, {kwSale, fSale}, {kwRelated, fRelated}, {kwUnit, fUnit},
 		{kwInstal, fInstal}, {kwCoupon, fCoupon}, {kwBuyBox, fBuyBox}, {kwAvail, fAvail}, {kwCartBtn, fCartBtn | fButton},
+		{kwOption, fOption},
 	} {
 		for _, k := range t.kws {
 			idx[k[0]] = append(idx[k[0]], kwEntry{k, t.flag})

@@ -13,7 +13,7 @@ var titleSeparators = []string{" | ", " - ", " – ", " — ", " :: ", " · ", "
 // og:title and <title> with the store's name removed.
 func pickTitle(p *page, structured []facts, host string) (string, string, *textRange) {
 	sites := siteNames(p, host)
-	h1 := mainH1(p)
+	h1 := mainH1(p, sites)
 	if h1 == nil {
 		// No h1: anchor positions on where the structured name is shown.
 		for _, f := range structured {
@@ -51,7 +51,7 @@ func pickTitle(p *page, structured []facts, host string) (string, string, *textR
 
 // mainH1 picks the product's h1: not hidden or in a related block, and the
 // one sharing most words with <title>/og:title when there are several.
-func mainH1(p *page) *textRange {
+func mainH1(p *page, sites []string) *textRange {
 	ref := normWords(p.titleTag + " " + p.metaValue("og:title"))
 	refSet := map[string]bool{}
 	for _, w := range strings.Fields(ref) {
@@ -62,9 +62,10 @@ func mainH1(p *page) *textRange {
 		if h.flags&(fRelated|fHidden) != 0 || h.end <= h.start {
 			continue
 		}
-		words := strings.Fields(normWords(string(p.vis[h.start:h.end])))
-		if len(words) == 0 {
-			continue
+		text := string(p.vis[h.start:h.end])
+		words := strings.Fields(normWords(text))
+		if len(words) == 0 || isGeneric(text, sites) {
+			continue // empty, or a logo in an h1
 		}
 		hit := 0
 		for _, w := range words {
