@@ -173,10 +173,14 @@ func TestRepairJSON(t *testing.T) {
 		`{"a":"it\'s"}`,
 		"{\"a\":\"tab\there\"}",
 		`{"a":{"b":1}`,
+		`{"name":"Laptop 15.6" Full HD","price":"10"}`,
 	} {
 		if vals := decodeLenient([]byte(in)); len(vals) == 0 {
 			t.Errorf("%q: nothing decoded", in)
 		}
+	}
+	if vals := decodeLenient([]byte(`{"name":"Pan 12" wide","offers":{"price":"9.50"}}`)); len(vals) != 1 || str(vals[0].(map[string]any)["name"]) != `Pan 12" wide` {
+		t.Errorf("inner quote: got %v", vals)
 	}
 	if vals := decodeLenient([]byte(`{"a":1}{"b":2}`)); len(vals) != 2 {
 		t.Errorf("concatenated objects: got %d values", len(vals))

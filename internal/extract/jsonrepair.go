@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"strings"
 )
 
 // decodeLenient decodes a JSON-LD script body into its top-level values. Real
@@ -80,6 +81,16 @@ func repairJSON(b []byte) []byte {
 					i++
 				}
 			case c == '"':
+				// A quote that does not end the value ("12" Pizza Pan", an inch
+				// mark) is text: escape it.
+				j := i + 1
+				for j < len(b) && isSpace(b[j]) {
+					j++
+				}
+				if j < len(b) && !strings.ContainsRune(",}]:", rune(b[j])) {
+					out = append(out, '\\', '"')
+					continue
+				}
 				inStr = false
 				out = append(out, c)
 			case c == '\n':
