@@ -226,6 +226,13 @@ func hasHiddenClass(class []byte) bool {
 				hidden = true
 			}
 		}
+		if hiddenSuffix(f) {
+			hidden = true
+		}
+		// Bootstrap shows at a breakpoint with d-md-block, d-lg-flex…
+		if bytes.HasPrefix(f, []byte("d-")) && len(f) > 4 && !bytes.HasSuffix(f, []byte("-none")) {
+			shown = true
+		}
 		// Utility frameworks hide by default and show at a breakpoint
 		// ("hidden md:block"): the desktop page shows it.
 		if i := bytes.IndexByte(f, ':'); i > 0 && !bytes.Contains(f[i:], []byte("hidden")) && !bytes.Contains(f[i:], []byte("none")) {
@@ -291,4 +298,20 @@ func matchWords(s []byte) uint32 {
 		}
 	}
 	return fl
+}
+
+// hiddenSuffix recognises state classes such as "is-hidden", "aok-hidden",
+// "product__badge--hidden", but not layout ones ("overflow-hidden") or
+// screen-reader text ("visually-hidden"), which a shopper's reader announces.
+func hiddenSuffix(f []byte) bool {
+	l := f // class names are lower case in practice; no copy per token
+	if !bytes.HasSuffix(l, []byte("-hidden")) && !bytes.HasSuffix(l, []byte("_hidden")) {
+		return false
+	}
+	for _, x := range []string{"overflow", "visually", "sr-", "screen", "x-hidden", "y-hidden", "scroll", "backface"} {
+		if bytes.Contains(l, []byte(x)) {
+			return false
+		}
+	}
+	return true
 }
