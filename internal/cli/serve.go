@@ -26,18 +26,23 @@ import (
 // work moves its watches to the first admin's workspace.
 const defaultWorkspaceSlug = "default"
 
-// loadConfig parses a command's flags; on failure it prints one line and
-// returns the exit code to use.
-func loadConfig(name string, e env, args []string) (config.Config, int, bool) {
-	c, err := config.Load(name, args, e.getenv, e.stdout)
+var (
+	serveCommand   = config.Command{Name: "serve", Groups: []config.Group{config.GroupServe, config.GroupDatabase, config.GroupLog}}
+	migrateCommand = config.Command{Name: "migrate", Groups: []config.Group{config.GroupDatabase, config.GroupLog}}
+)
+
+// loadConfig parses a command's flags and environment; on failure it prints
+// one line and returns the exit code to use.
+func loadConfig(cmd config.Command, e env, args []string) (config.Config, []string, int, bool) {
+	c, pos, err := config.Load(cmd, args, e.getenv, e.stdout)
 	if errors.Is(err, config.ErrHelp) {
-		return c, exitOK, false
+		return c, nil, exitOK, false
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "shelfwatch %s: %v\n", name, err)
-		return c, exitUsage, false
+		fmt.Fprintf(e.stderr, "shelfwatch %s: %v\n", cmd.Name, err)
+		return c, nil, exitUsage, false
 	}
-	return c, 0, true
+	return c, pos, 0, true
 }
 
 func newLogger(c config.Config, w io.Writer) *slog.Logger {
@@ -65,7 +70,7 @@ func openDB(ctx context.Context, c config.Config, log *slog.Logger) (*db.DB, err
 }
 
 func runMigrate(ctx context.Context, e env, args []string) int {
-	c, code, ok := loadConfig("migrate", e, args)
+	c, _, code, ok := loadConfig(migrateCommand, e, args)
 	if !ok {
 		return code
 	}
@@ -81,7 +86,7 @@ func runMigrate(ctx context.Context, e env, args []string) int {
 }
 
 func runServe(ctx context.Context, e env, args []string) int {
-	c, code, ok := loadConfig("serve", e, args)
+	c, _, code, ok := loadConfig(serveCommand, e, args)
 	if !ok {
 		return code
 	}

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 
 func testConfig(t *testing.T, engine db.Engine) config.Config {
 	t.Helper()
-	c, err := config.Load("serve", []string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(),
+	c, _, err := config.Load(serveCommand, []string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(),
 		"--database-url", dbtest.URL(t, engine)}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +182,7 @@ func TestSIGTERMExitsCleanly(t *testing.T) {
 		t.Errorf("no clean-stop log line:\n%s", stderr.String())
 	}
 
-	c, err := config.Load("serve", []string{"--listen", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }, io.Discard)
+	c, _, err := config.Load(serveCommand, []string{"--listen", "127.0.0.1:0", "--data-dir", dir}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +37,45 @@ type Config struct {
 	LogLevel        string // debug | info | warn | error
 	ShutdownTimeout time.Duration
 	EventRetention  time.Duration
+	Fetch           Fetch
+}
+
+// Fetch configures the outbound fetcher (see internal/fetch).
+type Fetch struct {
+	AllowPrivateNetworks bool
+	AllowedCIDRs         []netip.Prefix
+	ContactURL           string
+	RatePerMinute        int
+	Timeout              time.Duration
+	MaxBodyBytes         int64
+	RobotsTTL            time.Duration
+	Proxies              string // "name=url,url;name2=url" or a bare list (pool "default")
+	DefaultProxyPool     string
+	ChromiumPath         string
+	ChromiumURL          string
+	RenderConcurrency    int
+	RenderTimeout        time.Duration
+}
+
+// Group is a set of options a command takes.
+type Group int
+
+const (
+	GroupServe Group = iota
+	GroupDatabase
+	GroupLog
+	GroupFetch
+)
+
+// Command describes what a command accepts.
+type Command struct {
+	Name   string
+	Groups []Group
+	// Flags registers the command's own flags, if any.
+	Flags func(fs *flag.FlagSet)
+	// Args names the positional arguments the command takes, for messages
+	// ("URL"); "" means none.
+	Args string
 }
 
 // Postgres reports whether the configuration selects PostgreSQL.
@@ -49,84 +90,162 @@ var ErrHelp = flag.ErrHelp
 // to store a value. Keeping them in one table keeps help, env lookup and
 // error messages in step.
 type option struct {
+	group  Group
 	flag   string
 	env    string
 	def    string
 	help   string
 	secret bool // also read from $ENV_FILE
 	set    func(c *Config, v string) error
+	isBool bool // takes no value on the command line
 }
 
 func options() []option {
+	str := func(field func(*Config) *string) func(*Config, string) error {
+		return func(c *Config, v string) error { *field(c) = strings.TrimSpace(v); return nil }
+	}
 	return []option{
-		{"listen", "SHELFWATCH_LISTEN", "127.0.0.1:8080", "address to serve HTTP on (host:port)", false, setListen},
-		{"data-dir", "SHELFWATCH_DATA_DIR", "./data", "directory for the embedded database and local state", false,
-			func(c *Config, v string) error {
+		{group: GroupServe, flag: "listen", env: "SHELFWATCH_LISTEN", def: "127.0.0.1:8080", help: "address to serve HTTP on (host:port)", set: setListen},
+		{group: GroupServe, flag: "role", env: "SHELFWATCH_ROLE", def: RoleAll, help: "what this process runs: all, web or worker",
+			set: oneOf(func(c *Config) *string { return &c.Role }, RoleAll, RoleWeb, RoleWorker)},
+		{group: GroupServe, flag: "shutdown-timeout", env: "SHELFWATCH_SHUTDOWN_TIMEOUT", def: "8s", help: "how long to let requests and jobs finish on SIGTERM",
+			set: duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 5*time.Minute)},
+		{group: GroupServe, flag: "event-retention", env: "SHELFWATCH_EVENT_RETENTION", def: "90d", help: "how long to keep product events (e.g. 30d, 720h)",
+			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
+
+		{group: GroupDatabase, flag: "data-dir", env: "SHELFWATCH_DATA_DIR", def: "./data", help: "directory for the embedded database and local state",
+			set: func(c *Config, v string) error {
 				if strings.TrimSpace(v) == "" {
 					return errors.New("must not be empty")
 				}
 				c.DataDir = v
 				return nil
 			}},
-		{"database-url", "SHELFWATCH_DATABASE_URL", "", "postgres://user:pass@host:5432/db to use PostgreSQL (default: embedded SQLite in the data dir)", true, setDatabaseURL},
-		{"role", "SHELFWATCH_ROLE", RoleAll, "what this process runs: all, web or worker", false,
-			oneOf(func(c *Config) *string { return &c.Role }, RoleAll, RoleWeb, RoleWorker)},
-		{"log-format", "SHELFWATCH_LOG_FORMAT", "text", "log format: text or json", false,
-			oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
-		{"log-level", "SHELFWATCH_LOG_LEVEL", "info", "log level: debug, info, warn or error", false,
-			oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
-		{"shutdown-timeout", "SHELFWATCH_SHUTDOWN_TIMEOUT", "8s", "how long to let requests and jobs finish on SIGTERM", false,
-			duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 5*time.Minute)},
-		{"event-retention", "SHELFWATCH_EVENT_RETENTION", "90d", "how long to keep product events (e.g. 30d, 720h)", false,
-			duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
+		{group: GroupDatabase, flag: "database-url", env: "SHELFWATCH_DATABASE_URL", help: "postgres://user:pass@host:5432/db to use PostgreSQL (default: embedded SQLite in the data dir)",
+			secret: true, set: setDatabaseURL},
+
+		{group: GroupLog, flag: "log-format", env: "SHELFWATCH_LOG_FORMAT", def: "text", help: "log format: text or json",
+			set: oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")},
+		{group: GroupLog, flag: "log-level", env: "SHELFWATCH_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error",
+			set: oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")},
+
+		{group: GroupFetch, flag: "allow-private-networks", env: "SHELFWATCH_ALLOW_PRIVATE_NETWORKS", def: "false", isBool: true,
+			help: "let the fetcher reach private, loopback and link-local addresses (for local test stores only)",
+			set:  boolean(func(c *Config) *bool { return &c.Fetch.AllowPrivateNetworks })},
+		{group: GroupFetch, flag: "fetch-allow-cidrs", env: "SHELFWATCH_FETCH_ALLOW_CIDRS", help: "comma-separated private CIDRs the fetcher may reach, e.g. 10.1.2.0/24",
+			set: setCIDRs},
+		{group: GroupFetch, flag: "fetch-contact-url", env: "SHELFWATCH_FETCH_CONTACT_URL", def: "https://github.com/shelfwatch/shelfwatch",
+			help: "contact URL named in the User-Agent, so store operators can reach you", set: setContactURL},
+		{group: GroupFetch, flag: "fetch-rate", env: "SHELFWATCH_FETCH_RATE_PER_MIN", def: "30", help: "default requests per minute per store domain",
+			set: integer(func(c *Config) *int { return &c.Fetch.RatePerMinute }, 1, 6000)},
+		{group: GroupFetch, flag: "fetch-timeout", env: "SHELFWATCH_FETCH_TIMEOUT", def: "45s", help: "time limit for one page fetch, retries included",
+			set: duration(func(c *Config) *time.Duration { return &c.Fetch.Timeout }, time.Second, 10*time.Minute)},
+		{group: GroupFetch, flag: "fetch-max-body", env: "SHELFWATCH_FETCH_MAX_BODY", def: "10485760", help: "largest page accepted, in decompressed bytes",
+			set: func(c *Config, v string) error {
+				var n int
+				if err := integer(func(*Config) *int { return &n }, 64<<10, 1<<30)(c, v); err != nil {
+					return err
+				}
+				c.Fetch.MaxBodyBytes = int64(n)
+				return nil
+			}},
+		{group: GroupFetch, flag: "robots-ttl", env: "SHELFWATCH_ROBOTS_TTL", def: "24h", help: "how long a store's robots.txt is cached",
+			set: duration(func(c *Config) *time.Duration { return &c.Fetch.RobotsTTL }, time.Minute, 30*24*time.Hour)},
+		{group: GroupFetch, flag: "fetch-proxies", env: "SHELFWATCH_FETCH_PROXIES", secret: true,
+			help: "proxy pools: name=http://u:p@host:port,socks5://host:port;other=… (a bare list is pool \"default\")", set: setProxies},
+		{group: GroupFetch, flag: "fetch-default-proxy-pool", env: "SHELFWATCH_FETCH_DEFAULT_PROXY_POOL", help: "proxy pool for domains without one (empty: direct)",
+			set: str(func(c *Config) *string { return &c.Fetch.DefaultProxyPool })},
+		{group: GroupFetch, flag: "chromium-path", env: "SHELFWATCH_CHROMIUM_PATH", help: "Chromium binary for pages that need JavaScript (default: found on PATH)",
+			set: str(func(c *Config) *string { return &c.Fetch.ChromiumPath })},
+		{group: GroupFetch, flag: "chromium-url", env: "SHELFWATCH_CHROMIUM_URL", help: "ws:// DevTools URL of a running Chromium to use instead of starting one",
+			set: str(func(c *Config) *string { return &c.Fetch.ChromiumURL })},
+		{group: GroupFetch, flag: "render-concurrency", env: "SHELFWATCH_RENDER_CONCURRENCY", def: "2", help: "pages rendered in Chromium at once",
+			set: integer(func(c *Config) *int { return &c.Fetch.RenderConcurrency }, 1, 32)},
+		{group: GroupFetch, flag: "render-timeout", env: "SHELFWATCH_RENDER_TIMEOUT", def: "45s", help: "time limit for rendering one page",
+			set: duration(func(c *Config) *time.Duration { return &c.Fetch.RenderTimeout }, time.Second, 10*time.Minute)},
 	}
 }
 
-// Load parses args (the command's flags) and the environment read through
-// getenv. Errors are single lines meant for the user: they name the flag or
-// variable and say what to fix.
-func Load(name string, args []string, getenv func(string) string, usageOut io.Writer) (Config, error) {
-	return load(name, args, getenv, usageOut, os.ReadFile)
+// Load parses a command's flags and the environment read through getenv and
+// returns the configuration and the positional arguments. Errors are single
+// lines meant for the user: they name the flag or variable and say what to
+// fix. Flags may come before or after positional arguments.
+func Load(cmd Command, args []string, getenv func(string) string, usageOut io.Writer) (Config, []string, error) {
+	return load(cmd, args, getenv, usageOut, os.ReadFile)
 }
 
-func load(name string, args []string, getenv func(string) string, usageOut io.Writer, readFile func(string) ([]byte, error)) (Config, error) {
-	opts := options()
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors are reported once, by the caller
-	values := make(map[string]*string, len(opts))
-	for _, o := range opts {
-		values[o.flag] = fs.String(o.flag, "", fmt.Sprintf("%s (env %s, default %q)", o.help, o.env, o.def))
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(usageOut)
-			fmt.Fprintf(usageOut, "usage: shelfwatch %s [flags]\n\n", name)
-			fs.PrintDefaults()
-			return Config{}, ErrHelp
+func load(cmd Command, args []string, getenv func(string) string, usageOut io.Writer, readFile func(string) ([]byte, error)) (Config, []string, error) {
+	var opts []option
+	for _, o := range options() {
+		if slices.Contains(cmd.Groups, o.group) {
+			opts = append(opts, o)
 		}
-		return Config{}, fmt.Errorf("%v (run 'shelfwatch %s -h' for the flags)", err, name)
 	}
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unexpected argument %q (run 'shelfwatch %s -h' for the flags)", fs.Arg(0), name)
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported once, by the caller
+	if cmd.Flags != nil {
+		cmd.Flags(fs)
+	}
+	values := make(map[string]*flagValue, len(opts))
+	for _, o := range opts {
+		v := &flagValue{isBool: o.isBool}
+		values[o.flag] = v
+		env := o.env
+		if o.secret {
+			env += " or " + o.env + "_FILE"
+		}
+		fs.Var(v, o.flag, fmt.Sprintf("%s (env %s, default %q)", o.help, env, o.def))
+	}
+	hint := fmt.Sprintf("run 'shelfwatch %s -h' for the flags", cmd.Name)
+	var positional []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(usageOut)
+				fmt.Fprintf(usageOut, "usage: shelfwatch %s [flags] %s\n\n", cmd.Name, cmd.Args)
+				fs.PrintDefaults()
+				return Config{}, nil, ErrHelp
+			}
+			return Config{}, nil, fmt.Errorf("%v (%s)", err, hint)
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		if cmd.Args == "" {
+			return Config{}, nil, fmt.Errorf("unexpected argument %q (%s)", fs.Arg(0), hint)
+		}
+		positional = append(positional, fs.Arg(0))
+		rest = fs.Args()[1:]
 	}
 	explicit := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 
 	var c Config
 	for _, o := range opts {
-		v, source, err := resolve(o, explicit[o.flag], *values[o.flag], getenv, readFile)
+		v, source, err := resolve(o, explicit[o.flag], values[o.flag].v, getenv, readFile)
 		if err != nil {
-			return Config{}, err
+			return Config{}, nil, err
 		}
 		if err := o.set(&c, v); err != nil {
-			return Config{}, fmt.Errorf("invalid %s %q: %v", source, redact(o, v), err)
+			return Config{}, nil, fmt.Errorf("invalid %s %q: %v", source, redact(o, v), err)
 		}
 	}
-	if c.Role != RoleAll && !c.Postgres() {
-		return Config{}, fmt.Errorf("--role %s needs PostgreSQL: set --database-url postgres://… (SHELFWATCH_DATABASE_URL); the embedded SQLite database serves one process, use --role all", c.Role)
+	if slices.Contains(cmd.Groups, GroupServe) && c.Role != RoleAll && !c.Postgres() {
+		return Config{}, nil, fmt.Errorf("--role %s needs PostgreSQL: set --database-url postgres://… (SHELFWATCH_DATABASE_URL); the embedded SQLite database serves one process, use --role all", c.Role)
 	}
-	return c, nil
+	return c, positional, nil
 }
+
+// flagValue records a flag's raw text; options parse it after the
+// environment is consulted, so both go through the same validation.
+type flagValue struct {
+	v      string
+	isBool bool
+}
+
+func (f *flagValue) String() string     { return f.v }
+func (f *flagValue) Set(s string) error { f.v = s; return nil }
+func (f *flagValue) IsBoolFlag() bool   { return f.isBool }
 
 // resolve picks the value for o and names where it came from, for messages.
 func resolve(o option, explicit bool, flagValue string, getenv func(string) string, readFile func(string) ([]byte, error)) (value, source string, err error) {
@@ -224,6 +343,80 @@ func duration(field func(*Config) *time.Duration, min, max time.Duration) func(*
 }
 
 // ParseDuration accepts Go durations ("90s", "12h") and whole days ("30d").
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func integer(field func(*Config) *int, min, max int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < min || n > max {
+			return fmt.Errorf("must be a whole number from %d to %d", min, max)
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setCIDRs(c *Config, v string) error {
+	c.Fetch.AllowedCIDRs = nil
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return fmt.Errorf("%q is not a CIDR such as 10.1.2.0/24", part)
+		}
+		c.Fetch.AllowedCIDRs = append(c.Fetch.AllowedCIDRs, p.Masked())
+	}
+	return nil
+}
+
+func setContactURL(c *Config, v string) error {
+	u, err := url.Parse(strings.TrimSpace(v))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http" && u.Scheme != "mailto") || (u.Host == "" && u.Scheme != "mailto") {
+		return errors.New("must be an http(s) or mailto: URL where store operators can reach you")
+	}
+	c.Fetch.ContactURL = u.String()
+	return nil
+}
+
+// setProxies checks the pool syntax here so a typo fails at start-up; the
+// fetcher parses the same text again with fetch.ParseProxyPools.
+func setProxies(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	for _, pool := range strings.Split(v, ";") {
+		pool = strings.TrimSpace(pool)
+		if pool == "" {
+			continue
+		}
+		list := pool
+		if name, rest, ok := strings.Cut(pool, "="); ok && !strings.Contains(name, "://") {
+			if strings.TrimSpace(name) == "" {
+				return errors.New("a pool name is empty; write name=url,url;name2=url")
+			}
+			list = rest
+		}
+		for _, raw := range strings.Split(list, ",") {
+			u, err := url.Parse(strings.TrimSpace(raw))
+			if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+				return errors.New("each proxy must be an http://, https:// or socks5:// URL with a host")
+			}
+		}
+	}
+	c.Fetch.Proxies = v
+	return nil
+}
+
 func ParseDuration(v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
 	if days, ok := strings.CutSuffix(v, "d"); ok {

@@ -2,8 +2,10 @@ package config
 
 import (
 	"errors"
+	"flag"
 	"io"
 	"io/fs"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +17,23 @@ func envOf(m map[string]string) func(string) string {
 
 func noFiles(string) ([]byte, error) { return nil, fs.ErrNotExist }
 
+var serveCmd = Command{Name: "serve", Groups: []Group{GroupServe, GroupDatabase, GroupLog, GroupFetch}}
+
+func loadServe(args []string, env func(string) string, read func(string) ([]byte, error)) (Config, error) {
+	c, _, err := load(serveCmd, args, env, io.Discard, read)
+	return c, err
+}
+
 func TestDefaults(t *testing.T) {
-	c, err := load("serve", nil, envOf(nil), io.Discard, noFiles)
+	c, err := loadServe(nil, envOf(nil), noFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := Config{Listen: "127.0.0.1:8080", DataDir: "./data", Role: RoleAll, LogFormat: "text",
-		LogLevel: "info", ShutdownTimeout: 8 * time.Second, EventRetention: 90 * 24 * time.Hour}
-	if c != want {
+		LogLevel: "info", ShutdownTimeout: 8 * time.Second, EventRetention: 90 * 24 * time.Hour,
+		Fetch: Fetch{ContactURL: "https://github.com/shelfwatch/shelfwatch", RatePerMinute: 30, Timeout: 45 * time.Second,
+			MaxBodyBytes: 10 << 20, RobotsTTL: 24 * time.Hour, RenderConcurrency: 2, RenderTimeout: 45 * time.Second}}
+	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
 	if c.Postgres() {
@@ -32,7 +43,7 @@ func TestDefaults(t *testing.T) {
 
 func TestFlagBeatsEnvBeatsDefault(t *testing.T) {
 	env := envOf(map[string]string{"SHELFWATCH_LISTEN": "127.0.0.1:9000", "SHELFWATCH_LOG_FORMAT": "json"})
-	c, err := load("serve", []string{"--listen", ":7000"}, env, io.Discard, noFiles)
+	c, err := loadServe([]string{"--listen", ":7000"}, env, noFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +60,7 @@ func TestSecretFromFile(t *testing.T) {
 		}
 		return []byte("postgres://u:p@db:5432/sw\n"), nil
 	}
-	c, err := load("serve", nil, env, io.Discard, read)
+	c, err := loadServe(nil, env, read)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +89,15 @@ func TestErrorsAreOneActionableLine(t *testing.T) {
 		{"duration out of range", []string{"--shutdown-timeout", "1ms"}, nil, []string{"between"}},
 		{"unknown flag", []string{"--colour", "red"}, nil, []string{"colour", "-h"}},
 		{"stray argument", []string{"extra"}, nil, []string{"unexpected argument"}},
+		{"bad bool", nil, map[string]string{"SHELFWATCH_ALLOW_PRIVATE_NETWORKS": "yes please"}, []string{"SHELFWATCH_ALLOW_PRIVATE_NETWORKS", "true or false"}},
+		{"bad cidr", []string{"--fetch-allow-cidrs", "10.0.0.0/8,nonsense"}, nil, []string{"nonsense", "CIDR"}},
+		{"bad contact", []string{"--fetch-contact-url", "me"}, nil, []string{"--fetch-contact-url", "mailto"}},
+		{"bad rate", []string{"--fetch-rate", "0"}, nil, []string{"--fetch-rate", "from 1"}},
+		{"bad proxy", nil, map[string]string{"SHELFWATCH_FETCH_PROXIES": "eu=ftp://u:hunter2@p:1"}, []string{"SHELFWATCH_FETCH_PROXIES", "socks5://"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := load("serve", tc.args, envOf(tc.env), io.Discard, noFiles)
+			_, err := loadServe(tc.args, envOf(tc.env), noFiles)
 			if err == nil {
 				t.Fatal("want an error")
 			}
@@ -103,12 +119,48 @@ func TestErrorsAreOneActionableLine(t *testing.T) {
 
 func TestHelp(t *testing.T) {
 	var out strings.Builder
-	_, err := load("serve", []string{"-h"}, envOf(nil), &out, noFiles)
+	_, _, err := load(serveCmd, []string{"-h"}, envOf(nil), &out, noFiles)
 	if !errors.Is(err, ErrHelp) {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(out.String(), "SHELFWATCH_DATABASE_URL") {
 		t.Fatalf("help lacks env names:\n%s", out.String())
+	}
+}
+
+func TestFetchOptions(t *testing.T) {
+	env := envOf(map[string]string{"SHELFWATCH_FETCH_ALLOW_CIDRS": "10.1.2.3/24, 192.168.0.0/16",
+		"SHELFWATCH_FETCH_PROXIES": "eu=http://u:p@127.0.0.1:3128,socks5://127.0.0.1:1080;us=http://10.0.0.1:8080"})
+	c, err := loadServe([]string{"--allow-private-networks", "--render-timeout", "20s"}, env, noFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.Fetch
+	if !f.AllowPrivateNetworks || f.RenderTimeout != 20*time.Second || len(f.AllowedCIDRs) != 2 ||
+		f.AllowedCIDRs[0].String() != "10.1.2.0/24" || !strings.HasPrefix(f.Proxies, "eu=") {
+		t.Fatalf("fetch = %+v", f)
+	}
+	if c, _ := loadServe([]string{"--allow-private-networks=false"}, envOf(map[string]string{"SHELFWATCH_ALLOW_PRIVATE_NETWORKS": "true"}), noFiles); c.Fetch.AllowPrivateNetworks {
+		t.Error("flag must beat environment")
+	}
+}
+
+// A command takes only its groups' options, and positional arguments where
+// it declares them, before or after flags.
+func TestCommandShape(t *testing.T) {
+	check := Command{Name: "check", Groups: []Group{GroupLog, GroupFetch}, Args: "URL"}
+	var asJSON bool
+	check.Flags = func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "") }
+	c, pos, err := load(check, []string{"--json", "https://a.example/p", "--allow-private-networks"}, envOf(nil), io.Discard, noFiles)
+	if err != nil || !asJSON || !c.Fetch.AllowPrivateNetworks || len(pos) != 1 || pos[0] != "https://a.example/p" {
+		t.Fatalf("c=%+v pos=%v json=%v err=%v", c.Fetch, pos, asJSON, err)
+	}
+	if _, _, err := load(check, []string{"--listen", ":1"}, envOf(nil), io.Discard, noFiles); err == nil {
+		t.Error("check accepted a serve flag")
+	}
+	migrate := Command{Name: "migrate", Groups: []Group{GroupDatabase, GroupLog}}
+	if _, _, err := load(migrate, []string{"--role", "worker"}, envOf(nil), io.Discard, noFiles); err == nil {
+		t.Error("migrate accepted --role")
 	}
 }
 
