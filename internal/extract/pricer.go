@@ -25,6 +25,15 @@ func (pr *pricer) structAmount(raw, cur string) string {
 		if isZero(a) {
 			return ""
 		}
+		// Prices computed in JavaScript leak float noise
+		// ("19.990000000000002"): round to the currency's minor unit.
+		if dot := strings.IndexByte(a, '.'); dot >= 0 && len(a)-dot-1 > 4 {
+			if m, ok := (price.Price{Amount: a, Currency: strings.ToUpper(cur)}).Minor(); ok {
+				if f := price.Format(m, strings.ToUpper(cur)); f != "" {
+					a = f
+				}
+			}
+		}
 		return a
 	}
 	h := pr.hints

@@ -315,7 +315,10 @@ func splitCents(text string, fl uint32) string {
 	if fl&fPriceEl == 0 {
 		return text
 	}
-	t := strings.TrimSpace(text)
+	t := joinDecimal(strings.TrimSpace(text))
+	if t != strings.TrimSpace(text) {
+		return t
+	}
 	sp := strings.LastIndexByte(t, ' ')
 	if sp <= 0 || len(t)-sp-1 < 2 {
 		return text
@@ -404,3 +407,35 @@ func alphaTokenOK(lt string, i int, tok string) bool {
 	}
 	return true
 }
+
+// joinDecimal removes the spaces a split price leaves around its decimal
+// mark: "$ 49 .99" and "32 . 97" (integer, separator and cents in their own
+// elements) become "$ 49.99" and "32.97"; "1 199,000" is left alone.
+func joinDecimal(t string) string {
+	b := []byte(t)
+	out := b[:0:0]
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c == ' ' && i > 0 && i+1 < len(b) {
+			prev, next := b[i-1], b[i+1]
+			// "49 .99" / "32 . 97": digit, space, separator
+			if isDigit(prev) && (next == '.' || next == ',') && i+2 < len(b) && (isDigit(b[i+2]) || b[i+2] == ' ' && i+3 < len(b) && isDigit(b[i+3])) {
+				continue
+			}
+			// "32. 97": separator, space, one or two digits ending the number
+			if n := len(out); n >= 2 && (out[n-1] == '.' || out[n-1] == ',') && isDigit(out[n-2]) && isDigit(next) {
+				k := i + 1
+				for k < len(b) && isDigit(b[k]) {
+					k++
+				}
+				if k-i-1 <= 2 {
+					continue
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
