@@ -74,6 +74,9 @@ func Extract(html []byte, pageURL string, opt Options) Observation {
 		o.Price, o.Source, o.Confidence = "", SourceNone, 0.5
 	}
 	fillIdentity(&o, p, srcs, base)
+	if o.Price == "" && o.Title == "" && o.Availability == Unknown {
+		o.Confidence = 0 // nothing recognisable: not a product page, or not a page
+	}
 	return o
 }
 
