@@ -11,7 +11,7 @@ import (
 // anything kept must be copied (string(...)).
 type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
-	datetime, ariaLabel, style, priceAmount, priceType, wooVariations                        []byte
+	datetime, ariaLabel, style, priceAmount, priceType, wooVariations, role                  []byte
 	hasItemscope, hidden, disabled                                                           bool
 	// data-* attribute names and test-id style values ("data-buy-box",
 	// data-testid="product-price"): modern front ends name regions there.
@@ -161,6 +161,8 @@ func (at *attrs) set(k, v []byte) {
 		at.datetime = v
 	case "aria-label":
 		at.ariaLabel = unescapeAttr(v)
+	case "role":
+		at.role = v
 	case "style":
 		at.style = v
 	case "hidden":

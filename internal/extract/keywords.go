@@ -21,7 +21,8 @@ var (
 		"accessor", "minicart", "mini cart", "cart drawer", "footer", "megamenu", "mega menu", "navigation", "swiper",
 		"slick", "owl ", "sims ", "sp detail", "suggest", "more from", "morefrom", "you may", "youmay", "complete the",
 		"frequently", "fbt ", "xsell", "upselling", "others", "warranty", "warranties", "insurance", "assurance",
-		"protection plan", "addon", "add on", "garanti", "extended warranty", "service plan", "care plan", "gift wrap"}
+		"protection plan", "addon", "add on", "garanti", "extended warranty", "service plan", "care plan", "gift wrap",
+		"nav ", "navbar", "shortcut", "keyboard"}
 	kwUnit   = []string{"unit price", "unitprice", "price per", "priceper", "per unit", "perunit", "ppu ", "price unit", "base price unit"}
 	kwInstal = []string{"instal", "parcel", "cuota", "financ", "monthly", "klarna", "afterpay", "affirm", "credit", "emi "}
 	kwCoupon = []string{"coupon", "voucher", "promo code", "promocode", "bank offer", "bankoffer", "best price", "bestprice",

@@ -264,6 +264,10 @@ func scan(b []byte) *page {
 					p.imageSrc = string(at.href)
 				}
 			}
+			if at.flags&fCartBtn != 0 && a != atom.Button && a != atom.Input && a != atom.A && !bytes.Equal(at.role, []byte("button")) {
+				// "add-to-cart" on a wrapper div or form names a region, not a control.
+				at.flags &^= fCartBtn | fButton
+			}
 			e.flags |= at.flags
 			e.kw = at.flags
 			if len(at.wooVariations) > 0 {
