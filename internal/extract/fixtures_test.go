@@ -39,6 +39,7 @@ var fixtureCases = []struct {
 	{"regular-vs-sale.html", "https://cosy.example.com.au/products/throw", "79.00", "AUD", "Wool Throw Blanket", SourceMeta, InStock},
 	{"ex-vat.html", "https://outilpro.example.fr/perceuse", "150.00", "EUR", "Perceuse sans fil 18V", SourceVisible, InStock},
 	{"marketplace-buybox.html", "https://www.amazon.example/dp/B000", "15.49", "USD", "Organic Green Tea, 100 Count", SourceVisible, InStock},
+	{"label-blocks.html", "https://yard.example/hose", "44.00", "USD", "Garden Hose 25 m", SourceVisible, InStock},
 	{"latin1.html", "https://kuechenwelt.example.de/muehle", "49.90", "EUR", "Kaffeemühle Retro", SourceVisible, InStock},
 	{"oos-structured.html", "https://atelier.example.fr/lampe", "129.00", "EUR", "Lampe de bureau Arc", SourceJSONLD, OutOfStock},
 }

@@ -59,6 +59,8 @@ type page struct {
 	prices    []priceRange
 	buttons   []button
 	firstCart int // vis offset of the first enabled add-to-cart control, -1 when none
+
+	blockBreak bool // a block element opened or closed since the last text
 }
 
 type metaTag struct{ key, content string }
@@ -175,6 +177,9 @@ func scan(b []byte) *page {
 			name := tagName(raw, 1, nameBuf[:0])
 			hasAttr := len(raw) > len(name)+2
 			a := atom.Lookup(name)
+			if isBlock(a) {
+				p.blockBreak = true
+			}
 			rawKind = ""
 			var parent *elem
 			if len(st) > 0 {
@@ -335,6 +340,9 @@ func scan(b []byte) *page {
 			rawKind = ""
 			name := tagName(z.Raw(), 2, nameBuf[:0])
 			a := atom.Lookup(name)
+			if isBlock(a) {
+				p.blockBreak = true
+			}
 			// Close up to the nearest matching open element, if it is not too far
 			// down: stray end tags are common and must not unwind the page.
 			for i := len(st) - 1; i >= 0 && i >= len(st)-24; i-- {
@@ -403,8 +411,15 @@ func appendVis(p *page, t []byte, fl uint32) {
 		return
 	}
 	if len(p.vis) > 0 {
-		p.vis = append(p.vis, ' ')
+		// A newline marks a block boundary, so that a label is read only
+		// within its price's block ("$17.99" then a "Shipping" heading).
+		if p.blockBreak {
+			p.vis = append(p.vis, '\n')
+		} else {
+			p.vis = append(p.vis, ' ')
+		}
 	}
+	p.blockBreak = false
 	start := len(p.vis)
 	p.spans = append(p.spans, textSpan{start: start, flags: fl})
 	digit := false
@@ -428,6 +443,17 @@ func appendVis(p *page, t []byte, fl uint32) {
 	if digit && fl&fPriceEl == 0 && len(p.vis)-start <= 40 {
 		p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
 	}
+}
+
+// isBlock: elements that start a new line of text.
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.Div, atom.P, atom.Li, atom.Ul, atom.Ol, atom.Tr, atom.Td, atom.Th, atom.Table, atom.Section, atom.Article,
+		atom.Header, atom.Footer, atom.Nav, atom.Aside, atom.Main, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6,
+		atom.Form, atom.Dl, atom.Dt, atom.Dd, atom.Br, atom.Hr, atom.Button, atom.Fieldset, atom.Figure, atom.Address:
+		return true
+	}
+	return false
 }
 
 func isVoid(a atom.Atom) bool {

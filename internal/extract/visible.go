@@ -32,6 +32,7 @@ var (
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
 	lblInstAfter = []string{"em até", "em ate", "no cartão", "no cartao", "parcelado", "en hasta", "/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
 	lblUnitAfter = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
+	lblFree      = []string{"free", "gratis", "grátis", "gratuit", "kostenlos", "gratuita", "gratuito", "ücretsiz", "fri frakt", "gratuite"}
 	// Tax-exclusive prices shown beside the price a consumer pays.
 	lblExTaxAfter = []string{"ht", "h.t", "hors tax", "excl", "ex vat", "ex. vat", "exc vat", "exc. vat", "+ vat", "+vat", "plus vat",
 		"zzgl", "exkl", "netto", "sans tva", "sin iva", "+ iva", "+iva", "senza iva", "iva esclusa", "kdv hariç", "fără tva",
@@ -80,7 +81,7 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 			}
 			c.amount, c.currency, c.token = pp.Amount, pp.Currency, pp.Token
 		}
-		c.text = clip(strings.TrimSpace(text), 80)
+		c.text = clip(strings.ReplaceAll(strings.TrimSpace(text), "\n", " "), 80)
 		c.where = r.desc
 		c.start = r.start
 		c.flags = r.flags
@@ -160,7 +161,19 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	// Price: $39.00 $29.50" labels only the first.
 	before := lv[max(0, r.start-40):r.start]
 	before = before[max(0, strings.LastIndexAny(before, "•|0123456789")+1):]
+	if k := strings.LastIndexByte(before, '\n'); k >= 0 {
+		// Within the price's block; a label alone in the block just before
+		// ("<td>List Price:</td><td>$39</td>") still counts.
+		if own := strings.TrimSpace(before[k+1:]); own != "" {
+			before = before[k+1:]
+		} else if prev := before[:k]; len(strings.TrimSpace(prev)) <= 30 {
+			before = prev[strings.LastIndexByte(prev, '\n')+1:]
+		}
+	}
 	after := lv[r.end:min(len(lv), r.end+24)]
+	if k := strings.IndexByte(after, '\n'); k >= 0 {
+		after = after[:k] // the label of a price is in its own block
+	}
 	near := before
 	if len(near) > 20 {
 		near = near[len(near)-20:]
@@ -197,6 +210,11 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	a := strings.TrimLeft(after, " ")
 	if hasPrefixAny(a, lblInstAfter) || hasPrefixAny(a, lblUnitAfter) || hasPrefixAny(strings.TrimLeft(a, ")"), lblUnitAfter) {
 		add(-6, "per-unit/instalment suffix")
+		c.decoy = true
+	}
+	// "+ $5.99 shipping": a fee, unless the shipping is free.
+	if head := a[:min(len(a), 14)]; hasWordAny(head, lblShip) && !hasWordAny(lv[max(0, r.start-12):r.start]+" "+a[:min(len(a), 24)], lblFree) {
+		add(-5, "shipping fee")
 		c.decoy = true
 	}
 	if hasWholeWordAny(a[:min(len(a), 16)], lblExTaxAfter) {
