@@ -278,16 +278,6 @@ func hasWordAny(s string, subs []string) bool {
 	return false
 }
 
-// prefixLen is the length of the first of ps that prefixes s (0 if none).
-func prefixLen(s string, ps []string) int {
-	for _, x := range ps {
-		if strings.HasPrefix(s, x) {
-			return len(x)
-		}
-	}
-	return 0
-}
-
 // hasWholeWordAny is hasWordAny with a word end too ("excl" but not "exclusive").
 func hasWholeWordAny(s string, subs []string) bool {
 	for _, x := range subs {
