@@ -246,11 +246,11 @@ func readOffers(f *facts, offers []any, pr *pricer) {
 	}
 	if pick >= 0 {
 		o := all[pick]
-		f.amount, f.rawPrice, f.currency, f.list, f.low = o.amount, o.raw, strings.ToUpper(o.cur), o.list, o.low
+		f.amount, f.rawPrice, f.currency, f.list, f.low = o.amount, o.raw, pr.currency(o.cur), o.list, o.low
 	} else {
 		for _, o := range all {
-			if o.cur != "" {
-				f.currency = strings.ToUpper(o.cur)
+			if c := pr.currency(o.cur); c != "" {
+				f.currency = c
 				break
 			}
 		}

@@ -29,7 +29,7 @@ func fromMeta(p *page, pr *pricer) (facts, bool) {
 	f.sku = p.metaValue("product:retailer_item_id", "product:sku")
 	f.gtin = p.metaValue("product:gtin", "product:ean", "product:upc", "product:isbn")
 	f.url = p.metaValue("og:url")
-	cur := strings.ToUpper(p.metaValue("product:price:currency", "og:price:currency", "product:sale_price:currency"))
+	cur := pr.currency(p.metaValue("product:price:currency", "og:price:currency", "product:sale_price:currency"))
 	raw := p.metaValue("product:sale_price:amount", "og:sale_price:amount")
 	where := "meta[property=product:sale_price:amount]"
 	if raw == "" {

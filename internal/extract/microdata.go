@@ -60,7 +60,7 @@ func fromMicrodata(items []mdItem, pr *pricer) (facts, bool) {
 	}
 	readOffers(&f, offers, pr)
 	if f.currency == "" {
-		f.currency = strings.ToUpper(prop(it, "priceCurrency"))
+		f.currency = pr.currency(prop(it, "priceCurrency"))
 	}
 	return f, f.title != "" || f.amount != "" || f.avail != Unknown
 }

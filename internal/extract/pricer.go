@@ -87,3 +87,20 @@ func plainDecimal(s string) (string, bool) {
 func isZero(a string) bool {
 	return strings.Trim(a, "0.") == ""
 }
+
+// currency normalises a structured currency value to ISO 4217: "usd" →
+// "USD", and the symbols some shops write there ("$", "€", "Rs.", "kr")
+// through the price parser with the page's hints. "" when it cannot.
+func (pr *pricer) currency(c string) string {
+	c = strings.TrimSpace(c)
+	if c == "" {
+		return ""
+	}
+	if u := strings.ToUpper(c); isISO(u) {
+		return u
+	}
+	if p, err := price.Parse(c+" 1", pr.hints); err == nil && isISO(p.Currency) {
+		return p.Currency
+	}
+	return ""
+}
