@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -51,10 +52,13 @@ func corpusDir(t testing.TB) string {
 func loadCorpus(t testing.TB) (string, []corpusEntry) {
 	dir := corpusDir(t)
 	if dir == "" {
-		t.Skip("SKIPPING: real-store corpus not found (set SHELFWATCH_CORPUS or provide ../shared/corpus); golden accuracy NOT checked")
+		const msg = "SKIPPING: real-store corpus not found (set SHELFWATCH_CORPUS or provide ../shared/corpus); golden accuracy NOT checked"
+		fmt.Fprintln(os.Stderr, "WARNING: "+t.Name()+": "+msg)
+		t.Skip(msg)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "expected.json"))
 	if err != nil {
+		fmt.Fprintf(os.Stderr, "WARNING: %s: SKIPPING: corpus manifest unreadable: %v\n", t.Name(), err)
 		t.Skipf("SKIPPING: corpus manifest unreadable: %v", err)
 	}
 	var es []corpusEntry
