@@ -58,6 +58,12 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 	set := func(amount, cur, src string, conf float64, why string) {
 		o.Price, o.Currency, o.Source, o.Confidence = amount, cur, src, conf
 		o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: amount + " " + cur, Where: why})
+		for _, f := range srcs {
+			if f.amount != "" && !decEqual(f.amount, amount) {
+				o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "disagreement", Value: f.amount + " " + f.currency,
+					Where: f.strategy + " price differs from the chosen " + src + " price"})
+			}
+		}
 	}
 	// 1. An admin's rule is final.
 	for _, f := range srcs {
