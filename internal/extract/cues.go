@@ -76,12 +76,13 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 	var hits []cueHit
 	outEnd := -1 // end of the last out-of-stock phrase
 	for i := 0; i < len(lv); i++ {
-		if !isWordBoundary(lv, i-1) {
+		bucket := cueIndex[lv[i]]
+		if len(bucket) == 0 || !isWordBoundary(lv, i-1) {
 			continue
 		}
-		for _, ce := range cueIndex[lv[i]] {
+		for _, ce := range bucket {
 			ph, av := ce.phrase, ce.avail
-			if len(lv)-i < len(ph) || lv[i:i+len(ph)] != ph || !isWordBoundary(lv, i+len(ph)) {
+			if len(lv)-i < len(ph) || lv[i+1] != ph[1] || lv[i:i+len(ph)] != ph || !isWordBoundary(lv, i+len(ph)) {
 				continue
 			}
 			if av != OutOfStock && i < outEnd {

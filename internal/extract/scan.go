@@ -28,6 +28,7 @@ const (
 	fOption                         // inside <option>/<select>: variant pickers
 	fStructPrice                    // own: itemprop=price or data-price-amount: the text is a bare amount
 	fInPrice                        // inside a price element
+	fSVG                            // inside an <svg>: icons, nothing to read
 )
 
 const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
@@ -199,8 +200,11 @@ func scan(b []byte) *page {
 				}
 				e.item = parent.item
 			}
+			if a == atom.Svg {
+				e.flags |= fSVG
+			}
 			var at attrs
-			if hasAttr {
+			if hasAttr && e.flags&fSVG == 0 && !skipAttrs(a, raw) {
 				lower = at.read(raw, lower)
 				if a == atom.Html || a == atom.Body || a == atom.Head {
 					// Page-wide classes (feature flags, templates) say nothing
@@ -443,6 +447,16 @@ func appendVis(p *page, t []byte, fl uint32) {
 	if digit && fl&fPriceEl == 0 && len(p.vis)-start <= 40 {
 		p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
 	}
+}
+
+// skipAttrs: images and other text-less void elements matter only as
+// microdata (itemprop=image); their long src/srcset need not be parsed.
+func skipAttrs(a atom.Atom, raw []byte) bool {
+	switch a {
+	case atom.Img, atom.Source, atom.Picture, atom.Br, atom.Hr, atom.Wbr, atom.Col, atom.Track, atom.Area:
+		return !bytes.Contains(raw, []byte("itemprop"))
+	}
+	return false
 }
 
 // isBlock: elements that start a new line of text.
