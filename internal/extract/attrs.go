@@ -293,8 +293,19 @@ func matchWords(s []byte) uint32 {
 		if s[i-1] != ' ' || s[i] == ' ' {
 			continue
 		}
-		for _, e := range kwIndex[s[i]] {
-			if e.flag&fl == 0 && len(s)-i >= len(e.k) && string(s[i:i+len(e.k)]) == e.k {
+		bucket := kwIndex[s[i]]
+		if len(bucket) == 0 {
+			continue
+		}
+		var h uint32
+		for k := 1; k <= 4; k++ {
+			h <<= 8
+			if i+k < len(s) {
+				h |= uint32(s[i+k])
+			}
+		}
+		for _, e := range bucket {
+			if h&e.mask == e.head && e.flag&fl != e.flag && len(s)-i >= len(e.k) && string(s[i:i+len(e.k)]) == e.k {
 				fl |= e.flag
 			}
 		}

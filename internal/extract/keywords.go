@@ -40,7 +40,21 @@ var (
 
 type kwEntry struct {
 	k    string
+	head uint32 // k's bytes 1..4 packed, to reject most words without comparing strings
+	mask uint32
 	flag uint32
+}
+
+// pack4 packs up to four bytes of s starting at i (zero-padded).
+func pack4(s string, i int) uint32 {
+	var v uint32
+	for k := 0; k < 4; k++ {
+		v <<= 8
+		if i+k < len(s) {
+			v |= uint32(s[i+k])
+		}
+	}
+	return v
 }
 
 // kwOption names variant pickers: swatches list each option's price.
@@ -58,7 +72,12 @@ var kwIndex = func() (idx [256][]kwEntry) {
 		{kwOption, fOption},
 	} {
 		for _, k := range t.kws {
-			idx[k[0]] = append(idx[k[0]], kwEntry{k, t.flag})
+			n := min(len(k)-1, 4)
+			mask := uint32(0xFFFFFFFF) << (8 * (4 - n))
+			if n == 0 {
+				mask = 0
+			}
+			idx[k[0]] = append(idx[k[0]], kwEntry{k: k, head: pack4(k, 1) & mask, mask: mask, flag: t.flag})
 		}
 	}
 	return idx

@@ -8,30 +8,41 @@ var keepScriptMarkers = [][]byte{
 	[]byte("ShopifyAnalytics"), []byte("var meta = "), []byte("prestashop"),
 }
 
-// dropScriptBodies returns html with the bodies of scripts and styles the
-// extractor never reads cut out. Those bodies are often half of a page and
-// the tokenizer's script state machine is its slowest path; one bytes.Index
-// sweep to find them is much cheaper. JSON-LD, JSON and platform embeds are
-// kept. The result aliases html when nothing was dropped.
+// dropNames are the elements whose bodies the extractor never reads (a
+// script is kept when it is JSON or a platform embed: see keepBody).
+var dropNames = [...]string{"script", "style", "svg", "noscript", "template"}
+
+// dropScriptBodies returns html with the bodies of scripts, styles, inline
+// SVG, noscript and template elements the extractor never reads cut out.
+// Those bodies are often half of a page and the tokenizer's script state
+// machine is its slowest path; one sweep over the '<' bytes to find them is
+// much cheaper. JSON-LD, JSON and platform embeds are kept. The result
+// aliases html when nothing was dropped.
 func dropScriptBodies(html []byte) []byte {
 	var out []byte
 	last := 0 // html[last:] not yet copied
-	nextScript, nextStyle := -2, -2
 	for i := 0; i < len(html); {
-		// Lower-case tags only: that is how pages write them, and an upper-case
-		// one is simply tokenized as usual.
-		if nextScript != -1 && nextScript < i {
-			nextScript = indexFrom(html, i, "<script")
-		}
-		if nextStyle != -1 && nextStyle < i {
-			nextStyle = indexFrom(html, i, "<style")
-		}
-		j, name := nextScript, "script"
-		if j < 0 || nextStyle >= 0 && nextStyle < j {
-			j, name = nextStyle, "style"
-		}
-		if j < 0 {
+		// One sweep over '<': the byte after it picks the candidates.
+		// Lower-case tags only: that is how pages write them, and an
+		// upper-case one is simply tokenized as usual.
+		k := bytes.IndexByte(html[i:], '<')
+		if k < 0 || i+k+1 >= len(html) {
 			break
+		}
+		j := i + k
+		name := ""
+		switch html[j+1] {
+		case 's', 'n', 't':
+			for _, n := range dropNames {
+				if len(html)-j-1 >= len(n) && string(html[j+1:j+1+len(n)]) == n {
+					name = n
+					break
+				}
+			}
+		}
+		if name == "" {
+			i = j + 1
+			continue
 		}
 		if !isTagEnd(html, j+1+len(name)) {
 			i = j + 1
@@ -42,6 +53,10 @@ func dropScriptBodies(html []byte) []byte {
 			break
 		}
 		bodyStart := j + gt + 1
+		if html[bodyStart-2] == '/' {
+			i = bodyStart // <svg … />
+			continue
+		}
 		end := indexFrom(html, bodyStart, "</"+name)
 		if end < 0 {
 			break
@@ -83,7 +98,7 @@ func isTagEnd(b []byte, i int) bool {
 }
 
 func keepBody(startTag, body []byte, name string) bool {
-	if name == "style" {
+	if name != "script" {
 		return false
 	}
 	if bytes.Contains(startTag, []byte("json")) || bytes.Contains(startTag, []byte("JSON")) || bytes.Contains(startTag, []byte("magento-init")) {
