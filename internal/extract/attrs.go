@@ -211,6 +211,10 @@ func isAttrSpace(c byte) bool {
 }
 
 func hasHiddenClass(class []byte) bool {
+	// Nearly every class list names nothing hidden: reject those at once.
+	if !bytes.Contains(class, []byte("hid")) && !bytes.Contains(class, []byte("d-none")) && !bytes.Contains(class, []byte("invisible")) && !bytes.Contains(class, []byte("display-none")) {
+		return false
+	}
 	hidden, shown := false, false
 	for len(class) > 0 {
 		var f []byte

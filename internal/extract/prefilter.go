@@ -1,6 +1,9 @@
 package extract
 
-import "bytes"
+import (
+	"bytes"
+	"io"
+)
 
 // Markers of script bodies the extractor reads (see embedKind); every other
 // script or style body is dropped before tokenizing.
@@ -16,11 +19,11 @@ var dropNames = [...]string{"script", "style", "svg", "noscript", "template"}
 // SVG, noscript and template elements the extractor never reads cut out.
 // Those bodies are often half of a page and the tokenizer's script state
 // machine is its slowest path; one sweep over the '<' bytes to find them is
-// much cheaper. JSON-LD, JSON and platform embeds are kept. The result
-// aliases html when nothing was dropped.
-func dropScriptBodies(html []byte) []byte {
-	var out []byte
-	last := 0 // html[last:] not yet copied
+// much cheaper. JSON-LD, JSON and platform embeds are kept. The reader
+// serves slices of html; nothing is copied.
+func dropScriptBodies(html []byte) io.Reader {
+	var segs [][]byte
+	last := 0 // html[last:] not yet kept
 	for i := 0; i < len(html); {
 		// One sweep over '<': the byte after it picks the candidates.
 		// Lower-case tags only: that is how pages write them, and an
@@ -62,18 +65,28 @@ func dropScriptBodies(html []byte) []byte {
 			break
 		}
 		if !keepBody(html[j:bodyStart], html[bodyStart:end], name) {
-			if out == nil {
-				out = make([]byte, 0, len(html))
-			}
-			out = append(out, html[last:bodyStart]...)
+			segs = append(segs, html[last:bodyStart])
 			last = end
 		}
 		i = end
 	}
-	if out == nil {
-		return html
+	return &segReader{segs: append(segs, html[last:])}
+}
+
+// segReader reads the kept segments in order without joining them: the
+// tokenizer copies into its own buffer anyway.
+type segReader struct{ segs [][]byte }
+
+func (r *segReader) Read(p []byte) (int, error) {
+	for len(r.segs) > 0 && len(r.segs[0]) == 0 {
+		r.segs = r.segs[1:]
 	}
-	return append(out, html[last:]...)
+	if len(r.segs) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.segs[0])
+	r.segs[0] = r.segs[0][n:]
+	return n, nil
 }
 
 func indexFrom(b []byte, from int, s string) int {

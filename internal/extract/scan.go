@@ -132,10 +132,10 @@ const maxDepth = 512
 // scan runs the single tokenizer pass.
 func scan(b []byte) *page {
 	p := &page{firstCart: -1}
-	b = dropScriptBodies(toUTF8(b))
-	p.vis = make([]byte, 0, len(b)/5)
+	b = toUTF8(b)
+	p.vis = make([]byte, 0, len(b)/6)
 	p.spans = make([]textSpan, 0, len(b)/200)
-	z := html.NewTokenizer(bytes.NewReader(b))
+	z := html.NewTokenizer(dropScriptBodies(b))
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
 	var rawKind string
