@@ -13,13 +13,14 @@ func parseAvailability(s string) (Availability, bool) {
 	}
 	s = strings.NewReplacer("_", "", "-", "", " ", "").Replace(s)
 	switch s {
-	case "instock", "limitedavailability", "instoreonly", "onlineonly", "available", "true", "yes", "1", "in", "reservable":
+	// Made-to-order items can be bought now; they ship later.
+	case "instock", "limitedavailability", "instoreonly", "onlineonly", "available", "true", "yes", "1", "in", "reservable", "madetoorder":
 		return InStock, true
 	case "outofstock", "soldout", "discontinued", "unavailable", "false", "no", "0", "out", "notavailable", "outofstockonline":
 		return OutOfStock, true
 	case "preorder", "preordering", "presale":
 		return PreOrder, true
-	case "backorder", "backordered", "madetoorder", "onbackorder":
+	case "backorder", "backordered", "onbackorder":
 		return BackOrder, true
 	}
 	// Shops also write a phrase in their language ("En stock", "Agotado").

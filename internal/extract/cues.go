@@ -35,7 +35,7 @@ var (
 	}
 	cueBack = []string{
 		"backorder", "backordered", "back-order", "back-ordered", "back order", "on order", "bajo pedido", "sob encomenda", "sur commande", "auf bestellung",
-		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order", "made to order",
+		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order",
 	}
 )
 
