@@ -17,6 +17,12 @@ var tldCurrency = map[string]string{
 	"lu": "EUR", "mt": "EUR", "cy": "EUR", "hr": "EUR", "rs": "RSD", "ge": "GEL", "am": "AMD", "kz": "KZT",
 }
 
+// tokenDefault is the most common currency for a sign that several share,
+// used only when no hint settles it.
+var tokenDefault = map[string]string{
+	"$": "USD", "us$": "USD", "rs": "INR", "₨": "INR", "kr": "SEK", "¥": "JPY", "r$": "BRL", "fr": "CHF", "dh": "MAD",
+}
+
 // currencyFromHost guesses a currency from the host's country TLD
 // ("www.kabum.com.br" → BRL, "shop.co.uk" → GBP).
 func currencyFromHost(host string) string {

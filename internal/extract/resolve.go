@@ -160,7 +160,14 @@ func candCurrency(c *visCand, pr *pricer, host string) string {
 	if c != nil && c.currency != "" {
 		return c.currency
 	}
-	return firstNonEmpty(pr.hints.Currency, currencyFromLocale(pr.hints.Locale), currencyFromHost(host))
+	if cur := firstNonEmpty(pr.hints.Currency, currencyFromLocale(pr.hints.Locale), currencyFromHost(host)); cur != "" {
+		return cur
+	}
+	if c != nil {
+		// Last resort for a sign several currencies share: its most common one.
+		return tokenDefault[strings.ToLower(strings.TrimSuffix(c.token, "."))]
+	}
+	return ""
 }
 
 // plausibleRatio: taxes, sales and currency conversion move a price by a
