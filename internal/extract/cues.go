@@ -76,8 +76,11 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 	var hits []cueHit
 	outEnd := -1 // end of the last out-of-stock phrase
 	for i := 0; i < len(lv); i++ {
+		if i > 0 && wordByte[lv[i-1]] {
+			continue // not a word start
+		}
 		bucket := cueIndex[lv[i]]
-		if len(bucket) == 0 || !isWordBoundary(lv, i-1) {
+		if len(bucket) == 0 {
 			continue
 		}
 		for _, ce := range bucket {

@@ -33,27 +33,43 @@ func lowerASCII(b []byte) string {
 // different UTF-8 length as it is, so byte offsets stay aligned ("ÉPUISÉ" →
 // "épuisé", "İ" unchanged).
 func lowerSameLen(b []byte) string {
-	out := make([]byte, 0, len(b))
+	out := make([]byte, len(b))
 	for i := 0; i < len(b); {
 		c := b[i]
 		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			out = append(out, c)
+			out[i] = asciiLower[c]
 			i++
 			continue
 		}
 		r, n := utf8.DecodeRune(b[i:])
 		if l := unicode.ToLower(r); l != r && r != utf8.RuneError && utf8.RuneLen(l) == n {
-			out = utf8.AppendRune(out, l)
+			utf8.EncodeRune(out[i:], l)
 		} else {
-			out = append(out, b[i:i+n]...)
+			copy(out[i:i+n], b[i:i+n])
 		}
 		i += n
 	}
 	return string(out)
 }
+
+// asciiLower maps A–Z to a–z and every other byte to itself.
+var asciiLower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if 'A' <= i && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// wordByte marks the bytes that continue a word (letters, digits, UTF-8).
+var wordByte = func() (t [256]bool) {
+	for i := range t {
+		t[i] = 'a' <= i && i <= 'z' || 'A' <= i && i <= 'Z' || '0' <= i && i <= '9' || i >= 0x80
+	}
+	return t
+}()
 
 // normWords reduces a string to lower-case letters and digits separated by
 // single spaces, for comparing titles.
@@ -75,12 +91,5 @@ func normWords(s string) string {
 // isWordBoundary reports whether the byte at i (in s) is not a letter, so
 // "disponible" does not match inside "indisponible".
 func isWordBoundary(s string, i int) bool {
-	if i < 0 || i >= len(s) {
-		return true
-	}
-	c := s[i]
-	if c >= 0x80 {
-		return false
-	}
-	return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9')
+	return i < 0 || i >= len(s) || !wordByte[s[i]]
 }
