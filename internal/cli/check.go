@@ -3,56 +3,40 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
+	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/extract"
+	"github.com/shelfwatch/shelfwatch/internal/fetch"
 )
 
-const (
-	checkTimeout  = 20 * time.Second
-	checkMaxBytes = 10 << 20
-)
+// checkMaxBytes bounds a page read with --html, like the fetcher's body cap.
+const checkMaxBytes = 10 << 20
 
-// runCheck: `shelfwatch check [--html FILE] [--json] URL` reads or fetches one
-// product page and prints what the extractor sees, with its evidence.
+// runCheck: `shelfwatch check [--html FILE] [--json] [--render] URL` reads or
+// fetches one product page and prints what the extractor sees, with its
+// evidence. Fetching goes through the polite, SSRF-guarded fetcher.
 func runCheck(ctx context.Context, e env, args []string) int {
-	const usageLine = "usage: shelfwatch check [--html FILE] [--json] URL"
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	// The flag package's own messages span several lines; bad usage gets
-	// one line of ours instead.
-	fs.SetOutput(io.Discard)
-	htmlFile := fs.String("html", "", "read the page from `FILE` instead of fetching URL")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	// Flags may come before or after the URL.
-	var pos []string
-	rest := args
-	for {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintln(e.stderr, usageLine)
-				fs.SetOutput(e.stderr)
-				fs.PrintDefaults()
-				return exitOK
-			}
-			fmt.Fprintf(e.stderr, "shelfwatch check: %v (%s)\n", err, usageLine)
-			return exitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
+	var htmlFile string
+	var asJSON, render bool
+	cmd := config.Command{Name: "check", Groups: []config.Group{config.GroupLog, config.GroupFetch}, Args: "URL",
+		Flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&htmlFile, "html", "", "read the page from `FILE` instead of fetching URL")
+			fs.BoolVar(&asJSON, "json", false, "print one JSON object")
+			fs.BoolVar(&render, "render", false, "render the page in headless Chromium (for stores that write prices with JavaScript)")
+		}}
+	c, pos, code, ok := loadConfig(cmd, e, args)
+	if !ok {
+		return code
 	}
 	if len(pos) != 1 {
-		fmt.Fprintf(e.stderr, "shelfwatch check: want exactly one URL, got %d (%s)\n", len(pos), usageLine)
+		fmt.Fprintf(e.stderr, "shelfwatch check: want exactly one URL, got %d (usage: shelfwatch check [--html FILE] [--json] URL)\n", len(pos))
 		return exitUsage
 	}
 	u, err := parsePageURL(pos[0])
@@ -61,21 +45,68 @@ func runCheck(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	var body []byte
-	if *htmlFile != "" {
-		body, err = readCapped(*htmlFile)
+	var fetched *fetch.Result
+	pageURL := u.String()
+	if htmlFile != "" {
+		body, err = readCapped(htmlFile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "shelfwatch check: %v\n", err)
+			return exitFailure
+		}
 	} else {
-		body, err = fetchPage(ctx, u.String())
+		fetched, err = fetchForCheck(ctx, c, newLogger(c, e.stderr), pageURL, render)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "shelfwatch check: %s\n", oneLine(err))
+			return exitFailure
+		}
+		if !asJSON {
+			fmt.Fprintf(e.stdout, "Fetch         %s\n", fetched.Summary())
+		}
+		if fetched.Outcome != fetch.OutcomeOK {
+			if asJSON {
+				printCheckJSON(e.stdout, e.stderr, extract.Observation{}, fetched)
+			}
+			fmt.Fprintf(e.stderr, "shelfwatch check: %s\n", fetchFailure(fetched))
+			return exitFailure
+		}
+		body, pageURL = []byte(fetched.Body), fetched.FinalURL
 	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "shelfwatch check: %v\n", err)
-		return exitFailure
+	obs := extract.Extract(body, pageURL, extract.Options{})
+	if asJSON {
+		return printCheckJSON(e.stdout, e.stderr, obs, fetched)
 	}
-	obs := extract.Extract(body, u.String(), extract.Options{})
-	if *asJSON {
-		return printCheckJSON(e.stdout, e.stderr, obs)
-	}
-	printCheckText(e.stdout, u.String(), obs)
+	printCheckText(e.stdout, pageURL, obs)
 	return exitOK
+}
+
+// fetchForCheck fetches one page with a client built from the configuration.
+func fetchForCheck(ctx context.Context, c config.Config, log *slog.Logger, pageURL string, render bool) (*fetch.Result, error) {
+	client, err := fetch.New(fetchOptions(c, log))
+	if err != nil {
+		return nil, err
+	}
+	defer client.Close()
+	return client.Fetch(ctx, fetch.Request{URL: pageURL, Domain: fetch.Domain{RequiresJS: render}})
+}
+
+// fetchFailure says in words why a fetch gave no page to extract from.
+func fetchFailure(r *fetch.Result) string {
+	switch r.Outcome {
+	case fetch.OutcomeDisallowed:
+		return "the store's robots.txt does not allow fetching this page; nothing was extracted"
+	case fetch.OutcomeBlocked:
+		return "the store answered with a bot wall (" + r.BlockReason + "); shelfwatch does not work around those"
+	case fetch.OutcomeSSRF:
+		return "the address is private, loopback or link-local; pass --allow-private-networks for a local test store"
+	}
+	msg := "no page to extract from: " + string(r.Outcome)
+	if r.Status != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", r.Status)
+	}
+	if r.Err != nil {
+		msg += ": " + oneLine(r.Err)
+	}
+	return msg
 }
 
 // parsePageURL accepts absolute http(s) URLs with a host.
@@ -102,28 +133,6 @@ func readCapped(name string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, checkMaxBytes))
 }
 
-// fetchPage is a plain GET with an honest User-Agent, a timeout and a body
-// cap. The polite, SSRF-guarded fetcher replaces it once internal/fetch exists.
-func fetchPage(ctx context.Context, u string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, checkTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("User-Agent", "shelfwatch/"+Version+" (+https://github.com/shelfwatch/shelfwatch)")
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetch %s: %w", u, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("fetch %s: HTTP %s", u, resp.Status)
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, checkMaxBytes))
-}
-
 type checkEvidence struct {
 	Strategy string `json:"strategy"`
 	Field    string `json:"field"`
@@ -146,9 +155,24 @@ type checkJSON struct {
 	Confidence   float64           `json:"confidence"`
 	Variants     []extract.Variant `json:"variants,omitempty"`
 	Evidence     []checkEvidence   `json:"evidence"`
+	Fetch        *checkFetch       `json:"fetch,omitempty"`
 }
 
-func printCheckJSON(w, errw io.Writer, o extract.Observation) int {
+// checkFetch is the fetch outcome, when check fetched the page itself.
+type checkFetch struct {
+	Outcome    string `json:"outcome"`
+	Status     int    `json:"status"`
+	FinalURL   string `json:"final_url"`
+	Bytes      int64  `json:"bytes"`
+	DurationMS int64  `json:"duration_ms"`
+	Robots     string `json:"robots"`
+	Proxy      string `json:"proxy,omitempty"`
+	Rendered   bool   `json:"rendered"`
+	Attempts   int    `json:"attempts"`
+	Blocked    string `json:"blocked,omitempty"`
+}
+
+func printCheckJSON(w, errw io.Writer, o extract.Observation, r *fetch.Result) int {
 	out := checkJSON{
 		Title: o.Title, Currency: o.Currency, Availability: string(o.Availability), Image: o.Image,
 		Brand: o.Brand, SKU: o.SKU, GTIN: o.GTIN, MPN: o.MPN, Canonical: o.Canonical, Source: o.Source,
@@ -157,6 +181,11 @@ func printCheckJSON(w, errw io.Writer, o extract.Observation) int {
 	if o.Price != "" {
 		p := o.Price
 		out.Price = &p
+	}
+	if r != nil {
+		out.Fetch = &checkFetch{Outcome: string(r.Outcome), Status: r.Status, FinalURL: r.FinalURL, Bytes: r.Bytes,
+			DurationMS: r.Duration.Milliseconds(), Robots: string(r.RobotsVerdict), Proxy: r.ProxyUsed,
+			Rendered: r.Rendered, Attempts: r.Attempts, Blocked: r.BlockReason}
 	}
 	for _, ev := range o.Evidence {
 		out.Evidence = append(out.Evidence, checkEvidence(ev))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -101,27 +102,81 @@ func TestCheckHumanOutput(t *testing.T) {
 }
 
 func TestCheckFetches(t *testing.T) {
-	var ua string
+	var ua atomic.Value
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ua = r.Header.Get("User-Agent")
+		ua.Store(r.Header.Get("User-Agent"))
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte(checkPage))
 	}))
 	defer srv.Close()
-	code, out, errs := runCheckArgs(t, "--json", srv.URL+"/p/mug")
+	// Test stores live on loopback, which the fetcher refuses unless told.
+	code, out, errs := runCheckArgs(t, "--json", srv.URL+"/p/mug", "--allow-private-networks")
 	if code != exitOK || !strings.Contains(out, `"price":"12.50"`) {
 		t.Fatalf("exit %d: %s %s", code, out, errs)
 	}
-	if !strings.HasPrefix(ua, "shelfwatch/") || !strings.Contains(ua, "+https://github.com/shelfwatch/shelfwatch") {
-		t.Errorf("User-Agent %q", ua)
+	var got struct {
+		Fetch struct {
+			Outcome  string `json:"outcome"`
+			Status   int    `json:"status"`
+			Bytes    int64  `json:"bytes"`
+			Robots   string `json:"robots"`
+			Attempts int    `json:"attempts"`
+		} `json:"fetch"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Fetch.Outcome != "ok" || got.Fetch.Status != 200 || got.Fetch.Bytes != int64(len(checkPage)) || got.Fetch.Attempts != 1 || got.Fetch.Robots == "" {
+		t.Errorf("fetch outcome = %+v", got.Fetch)
+	}
+	// The human form leads with the fetch outcome, then the extraction.
+	code, out, errs = runCheckArgs(t, "--allow-private-networks", srv.URL+"/p/mug")
+	if code != exitOK || !strings.HasPrefix(out, "Fetch         ok · HTTP 200") || !strings.Contains(out, "robots") || !strings.Contains(out, "12.50 USD") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if agent, _ := ua.Load().(string); !strings.HasPrefix(agent, "shelfwatch/") || !strings.Contains(agent, "+https://github.com/shelfwatch/shelfwatch") {
+		t.Errorf("User-Agent %q", agent)
 	}
 }
 
 func TestCheckFetchFailure(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	defer srv.Close()
-	code, _, errs := runCheckArgs(t, srv.URL+"/missing")
+	code, _, errs := runCheckArgs(t, srv.URL+"/missing", "--allow-private-networks")
 	if code != exitFailure || !strings.Contains(errs, "404") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func TestCheckRefusesPrivateAddressesByDefault(t *testing.T) {
+	var hit atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hit.Store(true) }))
+	defer srv.Close()
+	code, out, errs := runCheckArgs(t, srv.URL+"/p/mug")
+	if code != exitFailure || !strings.Contains(errs, "--allow-private-networks") || !strings.Contains(out, "ssrf_refused") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if hit.Load() {
+		t.Error("the request reached the loopback server")
+	}
+}
+
+func TestCheckHonoursRobots(t *testing.T) {
+	var pageHit atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			_, _ = w.Write([]byte("User-agent: *\nDisallow: /p/\n"))
+			return
+		}
+		pageHit.Store(true)
+		_, _ = w.Write([]byte(checkPage))
+	}))
+	defer srv.Close()
+	code, out, errs := runCheckArgs(t, "--allow-private-networks", srv.URL+"/p/mug")
+	if code != exitFailure || !strings.Contains(errs, "robots.txt") || !strings.Contains(out, "disallowed_by_robots") {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if pageHit.Load() {
+		t.Error("a disallowed page was fetched")
 	}
 }

@@ -138,7 +138,7 @@ func options() []option {
 			help: "contact URL named in the User-Agent, so store operators can reach you", set: setContactURL},
 		{group: GroupFetch, flag: "fetch-rate", env: "SHELFWATCH_FETCH_RATE_PER_MIN", def: "30", help: "default requests per minute per store domain",
 			set: integer(func(c *Config) *int { return &c.Fetch.RatePerMinute }, 1, 6000)},
-		{group: GroupFetch, flag: "fetch-timeout", env: "SHELFWATCH_FETCH_TIMEOUT", def: "45s", help: "time limit for one page fetch, retries included",
+		{group: GroupFetch, flag: "fetch-timeout", env: "SHELFWATCH_FETCH_TIMEOUT", def: "45s", help: "time limit for one request attempt, body included",
 			set: duration(func(c *Config) *time.Duration { return &c.Fetch.Timeout }, time.Second, 10*time.Minute)},
 		{group: GroupFetch, flag: "fetch-max-body", env: "SHELFWATCH_FETCH_MAX_BODY", def: "10485760", help: "largest page accepted, in decompressed bytes",
 			set: func(c *Config, v string) error {
