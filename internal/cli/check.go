@@ -14,6 +14,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/extract"
 	"github.com/shelfwatch/shelfwatch/internal/fetch"
+	"github.com/shelfwatch/shelfwatch/internal/price"
 )
 
 // checkMaxBytes bounds a page read with --html, like the fetcher's body cap.
@@ -203,6 +204,8 @@ func printCheckText(w io.Writer, u string, o extract.Observation) {
 	p := o.Price
 	if p == "" {
 		p = "(none shown)"
+	} else if minor, ok := (price.Price{Amount: o.Price, Currency: o.Currency}).Minor(); ok {
+		p = price.Format(minor, o.Currency) // 12.5 → 12.50, as shoppers read it
 	}
 	fmt.Fprintf(w, "URL           %s\n", u)
 	fmt.Fprintf(w, "Title         %s\n", o.Title)
