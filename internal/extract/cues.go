@@ -20,6 +20,8 @@ var (
 		"out-of-stock", "sold-out", "discontinued", "no longer sold", "this listing has ended", "listing has ended",
 		"listing was ended", "bidding has ended", "nicht vorrätig", "bientôt disponible", "prochainement disponible",
 		"avise-me quando", "avise me quando", "avísame cuando", "niet leverbaar", "tijdelijk niet", "non più disponibile",
+		"vyprodáno", "není skladem", "nedostupné", "nie ma w magazynie", "brak towaru", "elfogyott", "nincs készleten",
+		"在庫切れ", "在庫なし", "品切れ", "売り切れ", "販売終了", "품절", "일시품절", "缺货", "售罄", "无货", "已售完",
 	}
 	cueIn = []string{
 		"in stock", "en stock", "en existencia", "disponible", "auf lager", "lieferbar", "sofort lieferbar", "disponibile",
@@ -27,15 +29,17 @@ var (
 		"in stoc", "left in stock", "available now", "ready to ship", "ships today", "ready for dispatch", "på lager",
 		"in-stock", "low stock", "limited stock", "few left", "almost gone", "selling fast", "últimas unidades",
 		"pocas unidades", "nur noch", "sofort verfügbar", "vorrätig", "disponibilità immediata", "ultimi pezzi",
-		"últimas peças", "direct leverbaar", "leverbaar", "få kvar", "son ürünler",
+		"últimas peças", "direct leverbaar", "leverbaar", "få kvar", "son ürünler", "skladem", "dostępny", "na stanie",
+		"raktáron", "在庫あり", "有货", "现货", "재고 있음",
 	}
 	cuePre = []string{
 		"pre-order", "preorder", "pre order", "précommande", "pré-commande", "precommande", "vorbestellen", "vorbestellung",
 		"preordina", "pre-ordina", "pré-venda", "pre-venta", "preventa", "reserva ya", "förhandsboka", "ön sipariş", "voorbestellen",
+		"předobjednávka", "przedsprzedaż", "予約受付中", "予約する", "予約商品", "예약판매", "预售",
 	}
 	cueBack = []string{
 		"backorder", "backordered", "back-order", "back-ordered", "back order", "on order", "bajo pedido", "sob encomenda", "sur commande", "auf bestellung",
-		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order",
+		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order", "お取り寄せ",
 	}
 )
 
@@ -76,7 +80,9 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 	var hits []cueHit
 	outEnd := -1 // end of the last out-of-stock phrase
 	for i := 0; i < len(lv); i++ {
-		if i > 0 && wordByte[lv[i-1]] {
+		// CJK text has no spaces: its phrases (lead bytes ≥ 0xE3) match anywhere.
+		cjk := lv[i] >= 0xE3
+		if !cjk && i > 0 && wordByte[lv[i-1]] {
 			continue // not a word start
 		}
 		bucket := cueIndex[lv[i]]
@@ -85,7 +91,7 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 		}
 		for _, ce := range bucket {
 			ph, av := ce.phrase, ce.avail
-			if len(lv)-i < len(ph) || lv[i+1] != ph[1] || lv[i:i+len(ph)] != ph || !isWordBoundary(lv, i+len(ph)) {
+			if len(lv)-i < len(ph) || lv[i+1] != ph[1] || lv[i:i+len(ph)] != ph || !cjk && !isWordBoundary(lv, i+len(ph)) {
 				continue
 			}
 			if av != OutOfStock && i < outEnd {

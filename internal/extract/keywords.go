@@ -27,7 +27,8 @@ var (
 	kwInstal = []string{"instal", "parcel", "cuota", "financ", "monthly", "klarna", "afterpay", "affirm", "credit", "emi "}
 	kwCoupon = []string{"coupon", "voucher", "promo code", "promocode", "bank offer", "bankoffer", "best price", "bestprice",
 		"savings", "you save", "yousave", "save", "discount amount", "loyalty", "points", "shipping", "delivery", "cashback",
-		"subscribe", "subscription", "sns ", "used ", "approx", "converted", "member price", "trade in", "tradein"}
+		"subscribe", "subscription", "sns ", "used ", "approx", "converted", "member price", "trade in", "tradein",
+		"without vat", "without tax", "excl vat", "excl tax", "ex vat", "net price", "netto", "pretax", "pre tax", "bez dph", "price ht", "prix ht"}
 	kwBuyBox = []string{"buybox", "buy box", "product info", "productinfo", "product main", "product detail", "productdetail",
 		"product single", "main product", "product summary", "entry summary", "pdp", "product essential", "product view",
 		"price box", "purchase", "product form"}
@@ -91,4 +92,5 @@ var cartPhrases = []string{
 	"ajouter au panier", "acheter", "in den warenkorb", "jetzt kaufen", "aggiungi al carrello", "acquista",
 	"adicionar ao carrinho", "adicionar à sacola", "in winkelwagen", "in winkelmand", "toevoegen aan",
 	"lägg i varukorgen", "köp", "sepete ekle", "satın al", "adauga in cos", "adaugă în coș", "dodaj do koszyka",
+	"do košíku", "kosárba", "カートに入れる", "장바구니", "加入购物车",
 }

@@ -26,7 +26,7 @@ var (
 		"compare at", "valor original", "prezzo di listino", "prezzo consigliato", "ord.pris", "ordinarie pris", "nypris",
 		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr"}
 	lblSave       = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
-	lblCoupon     = []string{"get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
+	lblCoupon     = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
 	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
 	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir",
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
@@ -140,8 +140,9 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		c.decoy = true
 	}
 	if f&fUnit != 0 {
-		add(-7, "per-unit block")
-		c.decoy = true
+		// Weak on its own: "unitPrice" often means the price of one item;
+		// a real per-unit price also says "/kg" or "per 100 g" (below).
+		add(-2, "unit-price class")
 	}
 	if f&fInstal != 0 {
 		add(-7, "instalment block")
