@@ -8,6 +8,8 @@ import (
 // visCand is a price shown on the page, with the context that tells a buy-box
 // price from a list, per-unit, instalment, coupon or related product's price.
 type visCand struct {
+	loose, structured       bool // loose: a short text, not a price element; structured: itemprop/data price
+	end                     int
 	amount, currency, token string
 	text                    string
 	where                   string
@@ -26,7 +28,7 @@ var (
 		"compare at", "valor original", "prezzo di listino", "prezzo consigliato", "ord.pris", "ordinarie pris", "nypris",
 		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr"}
 	lblSave       = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
-	lblCoupon     = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
+	lblCoupon     = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "indirim", "sepette", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
 	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
 	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir",
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
@@ -73,7 +75,7 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 			if !ok {
 				continue
 			}
-			if pp.Token == "" && !r.structured {
+			if pp.Token == "" && !r.structured && !(r.flags&fPriceEl != 0 && bareAmount(text)) {
 				continue // a bare number outside structured markup is not a price
 			}
 			if r.flags&(fPriceEl|fInPrice) == 0 && !tokenNearNumber(text, pp.Token) {
@@ -83,11 +85,13 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 		}
 		c.text = clip(strings.ReplaceAll(strings.TrimSpace(text), "\n", " "), 80)
 		c.where = r.desc
-		c.start = r.start
+		c.start, c.end = r.start, r.end
+		c.loose, c.structured = r.desc == "text", r.structured
 		c.flags = r.flags
 		scoreCandidate(&c, lowerVis, r, p, h1)
 		out = append(out, c)
 	}
+	splitBlocks(out)
 	// The first real price after the product's title is, on most layouts,
 	// the buy box's: it matters when class names say nothing (utility CSS,
 	// obfuscated names).
@@ -448,3 +452,66 @@ func joinDecimal(t string) string {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// bareAmount: a price element holding only a number ("5 490,-", "1299.00"):
+// the currency comes from the hints.
+func bareAmount(text string) bool {
+	t := strings.TrimSpace(text)
+	digits := 0
+	for _, r := range t {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '.' || r == ',' || r == '\'' || r == '’' || r == '-' || r == '–' || r == '\u00a0':
+		default:
+			return false
+		}
+	}
+	return digits >= 2
+}
+
+// splitBlocks handles a price block showing several amounts in one element
+// ("5.199,99 TL 4.299,99 TL"): the block is not one price, so it steps
+// aside for its parts, and the highest part, where the others are lower, is
+// the list price the shop crosses out with styling the markup does not name.
+func splitBlocks(cs []visCand) {
+	for i := range cs {
+		c := &cs[i]
+		if c.loose || c.decoy || c.structured {
+			continue
+		}
+		var kids []int
+		distinct := map[string]bool{}
+		for j := range cs {
+			k := &cs[j]
+			if k.loose && !k.decoy && k.start >= c.start && k.start < c.end {
+				kids = append(kids, j)
+				distinct[k.amount] = true
+			}
+		}
+		if len(distinct) < 2 {
+			continue
+		}
+		c.decoy = true
+		c.score -= 5
+		c.why = append(c.why, "a block of several prices")
+		hi, lo := "", ""
+		for _, j := range kids {
+			if hi == "" || decLess(hi, cs[j].amount) {
+				hi = cs[j].amount
+			}
+			if lo == "" || decLess(cs[j].amount, lo) {
+				lo = cs[j].amount
+			}
+		}
+		if !plausibleRatio(lo, hi) {
+			continue
+		}
+		for _, j := range kids {
+			if decEqual(cs[j].amount, hi) {
+				cs[j].score -= 3
+				cs[j].why = append(cs[j].why, "highest of several prices in one block")
+			}
+		}
+	}
+}
