@@ -88,6 +88,26 @@ func samePrice(got string, want *string) bool {
 
 func TestCorpusGolden(t *testing.T) {
 	dir, entries := loadCorpus(t)
+	scoreSet(t, dir, entries)
+}
+
+// TestSyntheticHoldoutGolden scores testdata/holdout: synthetic pages of
+// other stores' layouts (not third-party copies), scored the same way.
+func TestSyntheticHoldoutGolden(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "holdout", "expected.json"))
+	if err != nil {
+		t.Skipf("no testdata/holdout: %v", err)
+	}
+	var es []corpusEntry
+	if err := json.Unmarshal(b, &es); err != nil {
+		t.Fatalf("holdout manifest: %v", err)
+	}
+	scoreSet(t, filepath.Join("testdata", "holdout"), es)
+}
+
+// scoreSet runs Extract over dir/pages/<id>.html and scores it like
+// eval_extract.py.
+func scoreSet(t *testing.T, dir string, entries []corpusEntry) {
 	var n, okPrice, okCur, okAvail, okTitle int
 	for _, e := range entries {
 		b, err := os.ReadFile(filepath.Join(dir, "pages", e.ID+".html"))

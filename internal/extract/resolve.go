@@ -40,7 +40,7 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 	support := func(amount string) (float64, bool) {
 		s, ok := -100.0, false
 		for i := range vis {
-			if !vis[i].decoy && decEqual(vis[i].amount, amount) && vis[i].score > s {
+			if !vis[i].decoy && !vis[i].listLike && decEqual(vis[i].amount, amount) && vis[i].score > s {
 				s, ok = vis[i].score, true
 			}
 		}

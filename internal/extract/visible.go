@@ -9,6 +9,7 @@ import (
 // price from a list, per-unit, instalment, coupon or related product's price.
 type visCand struct {
 	loose, structured       bool // loose: a short text, not a price element; structured: itemprop/data price
+	listLike                bool // the highest of several prices in one block: probably the list price
 	end                     int
 	amount, currency, token string
 	text                    string
@@ -510,6 +511,7 @@ func splitBlocks(cs []visCand) {
 		for _, j := range kids {
 			if decEqual(cs[j].amount, hi) {
 				cs[j].score -= 3
+				cs[j].listLike = true
 				cs[j].why = append(cs[j].why, "highest of several prices in one block")
 			}
 		}
