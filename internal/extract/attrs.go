@@ -325,7 +325,8 @@ func hiddenSuffix(f []byte) bool {
 	if !bytes.HasSuffix(l, []byte("-hidden")) && !bytes.HasSuffix(l, []byte("_hidden")) {
 		return false
 	}
-	for _, x := range []string{"overflow", "visually", "sr-", "screen", "x-hidden", "y-hidden", "scroll", "backface"} {
+	// "no-js-hidden" hides only when scripts are off.
+	for _, x := range []string{"overflow", "visually", "sr-", "screen", "x-hidden", "y-hidden", "scroll", "backface", "no-js", "nojs"} {
 		if bytes.Contains(l, []byte(x)) {
 			return false
 		}

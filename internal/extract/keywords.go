@@ -28,7 +28,9 @@ var (
 	kwCoupon = []string{"coupon", "voucher", "promo code", "promocode", "bank offer", "bankoffer", "best price", "bestprice",
 		"savings", "you save", "yousave", "save", "discount amount", "loyalty", "points", "shipping", "delivery", "cashback",
 		"subscribe", "subscription", "sns ", "used ", "approx", "converted", "member price", "trade in", "tradein",
-		"without vat", "without tax", "excl vat", "excl tax", "ex vat", "net price", "netto", "pretax", "pre tax", "bez dph", "price ht", "prix ht"}
+		// Tax-exclusive prices where shops show tax-inclusive ones (VAT
+		// countries); "without tax" is the normal price in the US, so not here.
+		"without vat", "excl vat", "ex vat", "net price", "netto", "bez dph", "price ht", "prix ht"}
 	kwBuyBox = []string{"buybox", "buy box", "product info", "productinfo", "product main", "product detail", "productdetail",
 		"product single", "main product", "product summary", "entry summary", "pdp", "product essential", "product view",
 		"price box", "purchase", "product form"}

@@ -35,7 +35,10 @@ var (
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
 	lblInstAfter = []string{"em até", "em ate", "no cartão", "no cartao", "parcelado", "en hasta", "/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
 	lblUnitAfter = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
-	lblFree      = []string{"free", "gratis", "grátis", "gratuit", "kostenlos", "gratuita", "gratuito", "ücretsiz", "fri frakt", "gratuite"}
+	// A total that includes delivery ("1 314,99 zł z dostawą") is not the item's price.
+	lblWithShipping = []string{"z dostawą", "with delivery", "incl. shipping", "including shipping", "inkl. versand",
+		"con envío", "avec livraison", "com frete", "con spedizione", "inkl. frakt", "kargo dahil"}
+	lblFree = []string{"free", "gratis", "grátis", "gratuit", "kostenlos", "gratuita", "gratuito", "ücretsiz", "fri frakt", "gratuite"}
 	// Tax-exclusive prices shown beside the price a consumer pays.
 	lblExTaxAfter = []string{"ht", "h.t", "hors tax", "excl", "ex vat", "ex. vat", "exc vat", "exc. vat", "+ vat", "+vat", "plus vat",
 		"zzgl", "exkl", "netto", "sans tva", "sin iva", "+ iva", "+iva", "senza iva", "iva esclusa", "kdv hariç", "fără tva",
@@ -221,6 +224,10 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	// "+ $5.99 shipping": a fee, unless the shipping is free.
 	if head := a[:min(len(a), 14)]; hasWordAny(head, lblShip) && !hasWordAny(lv[max(0, r.start-12):r.start]+" "+a[:min(len(a), 24)], lblFree) {
 		add(-5, "shipping fee")
+		c.decoy = true
+	}
+	if hasWordAny(a[:min(len(a), 24)], lblWithShipping) {
+		add(-5, "total with delivery")
 		c.decoy = true
 	}
 	if hasWholeWordAny(a[:min(len(a), 16)], lblExTaxAfter) {
