@@ -93,6 +93,7 @@ type priceRange struct {
 	textRange
 	structured bool // itemprop=price or similar: a bare amount is enough
 	content    string
+	label      string // an aria-label that reads the price out ("1 299,00 zł aktualna cena")
 }
 
 type button struct {
@@ -287,6 +288,11 @@ func scan(b []byte) *page {
 			}
 			if e.flags&(fButton) != 0 && e.label == "" {
 				e.label = string(at.ariaLabel)
+			}
+			if l := at.ariaLabel; e.flags&(fButton|fHidden|fRelated) == 0 && len(l) >= 3 && len(l) <= 60 && hasDigit(l) && hasNonNumeric(l) {
+				// Split prices ("1 299,<span>00</span> zł") are often read out
+				// whole for screen readers.
+				p.prices = append(p.prices, priceRange{textRange: textRange{start: len(p.vis), end: len(p.vis), flags: e.flags, desc: "aria-label"}, label: string(l)})
 			}
 			if e.flags&fPriceEl != 0 {
 				e.desc = describe(name, string(at.id), string(at.class), string(at.itemprop))

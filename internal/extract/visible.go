@@ -54,13 +54,16 @@ var (
 func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []visCand {
 	var out []visCand
 	for _, r := range p.prices {
-		if r.start < 0 || r.end > len(p.vis) || r.start >= r.end {
+		if r.start < 0 || r.end > len(p.vis) || r.start > r.end || r.start == r.end && r.label == "" {
 			continue // out of range, or a <meta itemprop=price>: structured data, not shown
 		}
 		if r.flags&(fRelated|fHidden) != 0 {
 			continue // another product's price: never the answer, not worth parsing
 		}
 		text := string(p.vis[r.start:r.end])
+		if r.label != "" {
+			text = r.label
+		}
 		var c visCand
 		if r.content != "" && r.structured {
 			a := pr.structAmount(r.content, "")
@@ -82,6 +85,9 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 			if pp.Token == "" && !r.structured && !(r.flags&fPriceEl != 0 && bareAmount(text)) {
 				continue // a bare number outside structured markup is not a price
 			}
+			if r.label != "" && !hasWordAny(strings.ToLower(r.label), priceWords) {
+				continue // an aria-label that does not say it is a price
+			}
 			if r.flags&(fPriceEl|fInPrice) == 0 && !tokenNearNumber(text, pp.Token) {
 				continue // loose text: "T210" in a name is not 210 of anything
 			}
@@ -90,7 +96,7 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 		c.text = clip(strings.ReplaceAll(strings.TrimSpace(text), "\n", " "), 80)
 		c.where = r.desc
 		c.start, c.end = r.start, r.end
-		c.loose, c.structured = r.desc == "text", r.structured
+		c.loose, c.structured = r.desc == "text" || r.label != "", r.structured
 		c.flags = r.flags
 		scoreCandidate(&c, lowerVis, r, p, h1)
 		out = append(out, c)
@@ -524,3 +530,7 @@ func splitBlocks(cs []visCand) {
 		}
 	}
 }
+
+// priceWords name a price in an aria-label, in the languages covered.
+var priceWords = []string{"price", "cena", "preis", "prix", "precio", "preço", "prezzo", "prijs", "pris", "fiyat", "pret", "cost",
+	"now", "current", "aktualna", "sale", "valor", "価格", "가격", "价格"}
