@@ -11,7 +11,7 @@ var productColNames = []string{
 	"id", "url", "canonical_url", "domain", "title", "image_url", "brand", "sku", "gtin",
 	"currency", "price_minor", "availability", "status", "last_checked_at", "next_check_at",
 	"lease_owner", "lease_until", "consecutive_failures", "etag", "last_modified", "body_hash",
-	"priority", "created_at", "updated_at",
+	"priority", "created_at", "updated_at", "last_outcome", "extraction_misses", "pending_change",
 }
 
 // productCols lists the product columns, each prefixed with alias+"." when
@@ -28,7 +28,7 @@ func productDest(p *Product) []any {
 		&p.ID, &p.URL, &p.CanonicalURL, &p.Domain, &p.Title, &p.ImageURL, &p.Brand, &p.SKU, &p.GTIN,
 		&p.Currency, &p.PriceMinor, &p.Availability, &p.Status, &p.LastCheckedAt, &p.NextCheckAt,
 		&p.LeaseOwner, &p.LeaseUntil, &p.ConsecutiveFailures, &p.ETag, &p.LastModified, &p.BodyHash,
-		&p.Priority, &p.CreatedAt, &p.UpdatedAt,
+		&p.Priority, &p.CreatedAt, &p.UpdatedAt, &p.LastOutcome, &p.ExtractionMisses, &p.PendingChange,
 	}
 }
 
@@ -60,46 +60,52 @@ func getProduct(ctx context.Context, q querier, where string, arg any) (*Product
 // (title, image, brand, ids) keep their stored values; an empty availability
 // is recorded as unknown. A failing product becomes active again.
 func (s *Store) RecordObservation(ctx context.Context, productID int64, o Observation, at int64) (changed bool, err error) {
-	if o.Availability == "" {
-		o.Availability = Unknown
-	}
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var prev PricePoint
-		err := tx.QueryRowContext(ctx,
-			`SELECT price_minor, currency, availability FROM products WHERE id = $1`+s.forUpdate(), productID).
-			Scan(&prev.PriceMinor, &prev.Currency, &prev.Availability)
-		if err != nil {
-			return mapErr(err)
-		}
-		changed = !equalPtr(prev.PriceMinor, o.PriceMinor) ||
-			prev.Currency != o.Currency || prev.Availability != o.Availability
-
-		_, err = tx.ExecContext(ctx, `UPDATE products SET
-			title     = CASE WHEN $2 = '' THEN title ELSE $2 END,
-			image_url = CASE WHEN $3 = '' THEN image_url ELSE $3 END,
-			brand     = CASE WHEN $4 = '' THEN brand ELSE $4 END,
-			sku       = CASE WHEN $5 = '' THEN sku ELSE $5 END,
-			gtin      = CASE WHEN $6 = '' THEN gtin ELSE $6 END,
-			currency = $7, price_minor = $8, availability = $9,
-			last_checked_at = $10, consecutive_failures = 0,
-			status = CASE WHEN status = 'failing' THEN 'active' ELSE status END,
-			updated_at = $10
-			WHERE id = $1`,
-			productID, o.Title, o.ImageURL, o.Brand, o.SKU, o.GTIN,
-			o.Currency, o.PriceMinor, o.Availability, at)
-		if err != nil || !changed {
-			return err
-		}
-		_, err = tx.ExecContext(ctx,
-			`INSERT INTO price_history (product_id, observed_at, price_minor, currency, availability)
-			 VALUES ($1, $2, $3, $4, $5)`,
-			productID, at, o.PriceMinor, o.Currency, o.Availability)
+		_, changed, err = s.recordObservationTx(ctx, tx, productID, o, at)
 		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("record observation for product %d: %w", productID, err)
 	}
 	return changed, nil
+}
+
+// recordObservationTx is RecordObservation inside the caller's transaction;
+// it also returns the values the product had before (for events).
+func (s *Store) recordObservationTx(ctx context.Context, tx *sql.Tx, productID int64, o Observation, at int64) (prev PricePoint, changed bool, err error) {
+	if o.Availability == "" {
+		o.Availability = Unknown
+	}
+	err = tx.QueryRowContext(ctx,
+		`SELECT price_minor, currency, availability FROM products WHERE id = $1`+s.forUpdate(), productID).
+		Scan(&prev.PriceMinor, &prev.Currency, &prev.Availability)
+	if err != nil {
+		return prev, false, mapErr(err)
+	}
+	changed = !equalPtr(prev.PriceMinor, o.PriceMinor) ||
+		prev.Currency != o.Currency || prev.Availability != o.Availability
+
+	_, err = tx.ExecContext(ctx, `UPDATE products SET
+		title     = CASE WHEN $2 = '' THEN title ELSE $2 END,
+		image_url = CASE WHEN $3 = '' THEN image_url ELSE $3 END,
+		brand     = CASE WHEN $4 = '' THEN brand ELSE $4 END,
+		sku       = CASE WHEN $5 = '' THEN sku ELSE $5 END,
+		gtin      = CASE WHEN $6 = '' THEN gtin ELSE $6 END,
+		currency = $7, price_minor = $8, availability = $9,
+		last_checked_at = $10, consecutive_failures = 0,
+		status = CASE WHEN status = 'failing' THEN 'active' ELSE status END,
+		updated_at = $10
+		WHERE id = $1`,
+		productID, o.Title, o.ImageURL, o.Brand, o.SKU, o.GTIN,
+		o.Currency, o.PriceMinor, o.Availability, at)
+	if err != nil || !changed {
+		return prev, changed, err
+	}
+	_, err = tx.ExecContext(ctx,
+		`INSERT INTO price_history (product_id, observed_at, price_minor, currency, availability)
+		 VALUES ($1, $2, $3, $4, $5)`,
+		productID, at, o.PriceMinor, o.Currency, o.Availability)
+	return prev, changed, err
 }
 
 func equalPtr(a, b *int64) bool {

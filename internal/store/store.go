@@ -93,6 +93,13 @@ type Product struct {
 	Priority            int
 	CreatedAt           int64
 	UpdatedAt           int64
+	// LastOutcome is the fetch outcome of the latest check ("" before any).
+	LastOutcome string
+	// ExtractionMisses counts checks in a row whose page showed no price.
+	ExtractionMisses int
+	// PendingChange is a suspicious observation (JSON) awaiting its confirm
+	// re-check, "" when none.
+	PendingChange string
 }
 
 // PricePoint is one price-history row: written only when price, currency or

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// claimable is the frontier's filter on products p: due, not paused, not
+// leased (or the lease expired: its worker crashed), watched by at least one
+// unpaused watch, and not on a domain the operator blocked.
+const claimable = `p.next_check_at <= $3 AND p.status <> 'paused'
+	AND (p.lease_until IS NULL OR p.lease_until < $3)
+	AND EXISTS (SELECT 1 FROM watches w WHERE w.product_id = p.id AND NOT w.paused)
+	AND NOT EXISTS (SELECT 1 FROM domains d WHERE d.domain = p.domain AND d.blocked)`
+
+// ClaimDue leases up to limit due products to owner until now+leaseFor and
+// returns them, earliest due first. On PostgreSQL the candidate rows are
+// locked with SKIP LOCKED, so concurrent claimers in several processes take
+// disjoint sets without waiting on each other; on SQLite the single writer
+// connection makes the statement atomic. A lease that expires unreleased
+// (its worker died) makes the product claimable again.
+func (s *Store) ClaimDue(ctx context.Context, owner string, now int64, leaseFor time.Duration, limit int) ([]Product, error) {
+	if owner == "" {
+		return nil, fmt.Errorf("%w: lease owner is required", ErrInvalid)
+	}
+	if limit <= 0 || leaseFor <= 0 {
+		return nil, fmt.Errorf("%w: claim needs a positive limit and lease", ErrInvalid)
+	}
+	skipLocked := ""
+	if s.forUpdate() != "" {
+		skipLocked = s.forUpdate() + " SKIP LOCKED"
+	}
+	rows, err := s.db.Write.QueryContext(ctx, `UPDATE products SET lease_owner = $1, lease_until = $2
+		WHERE id IN (SELECT p.id FROM products p WHERE `+claimable+`
+			ORDER BY p.next_check_at LIMIT $4`+skipLocked+`)
+		RETURNING `+productCols(""),
+		owner, now+leaseFor.Milliseconds(), now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim due products: %w", err)
+	}
+	defer rows.Close()
+	var out []Product
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, fmt.Errorf("claim due products: %w", err)
+		}
+		out = append(out, *p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("claim due products: %w", err)
+	}
+	// RETURNING keeps no order.
+	slices.SortFunc(out, func(a, b Product) int {
+		if a.NextCheckAt != b.NextCheckAt {
+			return int(min(max(a.NextCheckAt-b.NextCheckAt, -1), 1))
+		}
+		return int(min(max(a.ID-b.ID, -1), 1))
+	})
+	return out, nil
+}
+
+// ClaimProduct leases one product to owner whatever its next_check_at (for
+// a confirm re-check). It returns ErrConflict while another owner's lease
+// holds, ErrNotFound for an unknown product.
+func (s *Store) ClaimProduct(ctx context.Context, owner string, id, now int64, leaseFor time.Duration) (*Product, error) {
+	if owner == "" || leaseFor <= 0 {
+		return nil, fmt.Errorf("%w: claim needs an owner and a positive lease", ErrInvalid)
+	}
+	p, err := scanProduct(s.db.Write.QueryRowContext(ctx, `UPDATE products SET lease_owner = $1, lease_until = $2
+		WHERE id = $3 AND (lease_until IS NULL OR lease_until < $4 OR lease_owner = $1)
+		RETURNING `+productCols(""), owner, now+leaseFor.Milliseconds(), id, now))
+	if errors.Is(err, ErrNotFound) {
+		if _, gerr := s.GetProduct(ctx, id); gerr != nil {
+			return nil, fmt.Errorf("claim product %d: %w", id, gerr)
+		}
+		return nil, fmt.Errorf("claim product %d: leased by another worker: %w", id, ErrConflict)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim product %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// ReleaseLeases gives up owner's leases: on the listed products, or on all
+// of them when ids is empty. The products stay due, so another worker (or
+// this one after a restart) checks them without waiting for the lease to
+// expire.
+func (s *Store) ReleaseLeases(ctx context.Context, owner string, ids ...int64) (int64, error) {
+	q := `UPDATE products SET lease_owner = '', lease_until = NULL WHERE lease_owner = $1`
+	args := []any{owner}
+	if len(ids) > 0 {
+		ph := make([]string, len(ids))
+		for i, id := range ids {
+			ph[i] = fmt.Sprintf("$%d", i+2)
+			args = append(args, id)
+		}
+		q += ` AND id IN (` + strings.Join(ph, ", ") + `)`
+	}
+	res, err := s.db.Write.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("release leases of %s: %w", owner, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("release leases of %s: %w", owner, err)
+	}
+	return n, nil
+}
