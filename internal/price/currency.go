@@ -391,7 +391,7 @@ func findTokens(s []rune, buf []tokenHit) []tokenHit {
 			i++
 			continue
 		}
-		if h, ok := matchToken(s, i); ok {
+		if h, ok := matchToken(s, i); ok && !inIdentifier(s, h.start, h.end) {
 			buf = append(buf, h)
 			i = h.end
 			continue
@@ -566,4 +566,39 @@ func isASCIIAlpha(s string) bool {
 		}
 	}
 	return true
+}
+
+// inIdentifier reports a token of letters inside a run of letters and
+// digits that mixes them more than "KD54" or "54KD" does: "B0G6KD54ZK" is a
+// product code, not 54 dinars.
+func inIdentifier(s []rune, start, end int) bool {
+	if start >= end || !glueLetter(s[start]) || !glueLetter(s[end-1]) {
+		return false
+	}
+	return mixedRun(s, start, end)
+}
+
+// mixedRun reports whether the run of letters and digits around s[start:end]
+// alternates between them more than once ("B0G6KD54ZK", not "EUR29"). CJK
+// text, written without spaces, does not count as letters here.
+func mixedRun(s []rune, start, end int) bool {
+	a, b := start, end
+	for a > 0 && (glueLetter(s[a-1]) || isDigit(s[a-1])) {
+		a--
+	}
+	for b < len(s) && (glueLetter(s[b]) || isDigit(s[b])) {
+		b++
+	}
+	return alternations(s[a:start])+1+alternations(s[end:b]) > 2
+}
+
+// alternations counts the groups of letters and of digits in r.
+func alternations(r []rune) int {
+	n := 0
+	for i := range r {
+		if i == 0 || isDigit(r[i]) != isDigit(r[i-1]) {
+			n++
+		}
+	}
+	return n
 }

@@ -174,6 +174,11 @@ loop:
 			if j+1 >= len(s) || !isDigit(s[j+1]) {
 				break loop
 			}
+			// "Lenovo T210 319 kr": a number glued to a word (a model
+			// name) does not group across a space with the next one.
+			if c == ' ' && m.start > 0 && glueLetter(s[m.start-1]) {
+				break loop
+			}
 			k := digitsEnd(s, j+1)
 			if k-(j+1) != 3 || !m.onlySeps(c) || m.glen(0) > 3 || m.glen(0) == 0 {
 				break loop

@@ -133,7 +133,7 @@ func parse(text string, h Hints) (Price, error) {
 		if dec != 0 {
 			m.useDecimal(dec)
 		}
-		if !m.valid || m.percent || notAmount(s, m.start, m.end) {
+		if !m.valid || m.percent || notAmount(s, m.start, m.end) || mixedRun(s, m.start, m.end) {
 			continue
 		}
 		c := candidate{number: m, before: -1, after: -1, inside: -1, inParens: depth > 0}
@@ -258,6 +258,12 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 		if ok && t.end != c.start && t.start > 0 && isDigit(s[t.start-1]) {
 			ok = false
 		}
+		// "Lenovo T210": a lone letter glued to a bare whole number in a
+		// text with other words is a model name; "R199.99", "R1,299" or
+		// "R199" alone are prices.
+		if ok && t.lone && t.end == c.start && c.n == 1 && !c.leadingDot && !onlyThis(s, c, t) {
+			ok = false
+		}
 		if ok {
 			c.before = k
 		}
@@ -271,6 +277,11 @@ func (c *candidate) place(s []rune, hits []tokenHit) {
 		if t.start == q || t.start == c.end {
 			ok := !(t.lone && t.start != c.end && !onlyThis(s, c, t))
 			if ok && t.start != c.end && startsNumber(s, t.end) {
+				ok = false
+			}
+			// "5G phones", "18L x 25W": a lone letter glued after a
+			// number is a unit or a name unless the text is only that.
+			if ok && t.lone && t.start == c.end && !onlyThis(s, c, t) {
 				ok = false
 			}
 			if ok {

@@ -418,3 +418,35 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// Letters inside words and product codes are no currency tokens; a model
+// number does not group with the price after it.
+func TestParseNotTokens(t *testing.T) {
+	for _, c := range []struct{ in, amount, currency, token string }{
+		{"$32.97$32.97", "32.97", "USD", "$"},
+		{"US$32.97US$32.97", "32.97", "USD", "US$"},
+		{"+ Sacoche Lenovo T210", "210", "", ""},
+		{"- Pricey compared to other 5G phones", "5", "", ""},
+		{"B0G6KD54ZK", "", "", ""},
+		{"18L x 25W", "18", "", ""},
+		{"Lenovo T210 319 kr", "319", "", "kr"},
+		{"R199.99", "199.99", "ZAR", "R"},
+		{"R1,299", "1299", "ZAR", "R"},
+		{"R199", "199", "ZAR", "R"},
+		{"KD54", "54", "KWD", "KD"},
+		{"EUR29.66", "29.66", "EUR", "EUR"},
+		{"税込1,980円", "1980", "JPY", "円"},
+		{"价格1980元起", "1980", "CNY", "元"},
+	} {
+		p, err := Parse(c.in, Hints{})
+		if c.amount == "" {
+			if err == nil && p.Amount != "" {
+				t.Errorf("%q: got %q %q, want no price", c.in, p.Amount, p.Token)
+			}
+			continue
+		}
+		if p.Amount != c.amount || p.Currency != c.currency || p.Token != c.token {
+			t.Errorf("%q: got %q %q %q, want %q %q %q", c.in, p.Amount, p.Currency, p.Token, c.amount, c.currency, c.token)
+		}
+	}
+}
