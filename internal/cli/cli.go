@@ -37,6 +37,7 @@ func commands() []command {
 		{"serve", "run the web UI, API, scheduler and workers", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"check", "fetch or read a product page and print what was extracted", runCheck},
+		{"storesim", "run a simulated store for demos, tests and benchmarks", runStoresim},
 		{"version", "print the version", runVersion},
 	}
 }

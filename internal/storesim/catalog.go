@@ -1,0 +1,185 @@
+package storesim
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+func (st *Store) serveRobots(w http.ResponseWriter, r *http.Request) {
+	st.stats.robots.Add(1)
+	cfg := st.Config()
+	var b strings.Builder
+	b.WriteString("# Simulated store: products may be crawled; the control API may not.\nUser-agent: *\nDisallow: /_sim/\nDisallow: /cart\nDisallow: /search\nAllow: /p/\n")
+	if cfg.CrawlDelay > 0 {
+		b.WriteString("Crawl-delay: " + strconv.FormatFloat(cfg.CrawlDelay, 'f', -1, 64) + "\n")
+	}
+	b.WriteString("\nSitemap: " + origin(r) + "/sitemap.xml\n")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// hostIDs returns the ids of the products that live on the host the request
+// was made to, in order. Before Start, or on one host, that is every product.
+func (st *Store) hostIDsLocked(r *http.Request) []int {
+	k, n := -1, len(st.origins)
+	if n > 1 {
+		for i, o := range st.origins {
+			if strings.HasSuffix(o, "://"+r.Host) {
+				k = i
+				break
+			}
+		}
+	}
+	ids := make([]int, 0, len(st.items)/max(n, 1)+1)
+	for i := range st.items {
+		if id := i + 1; k < 0 || id%n == k {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func (st *Store) serveSitemapIndex(w http.ResponseWriter, r *http.Request) {
+	st.stats.sitemap.Add(1)
+	st.mu.RLock()
+	ids := st.hostIDsLocked(r)
+	size := st.opt.SitemapSize
+	var mods []int64
+	for start := 0; start < len(ids); start += size {
+		var m int64
+		for _, id := range ids[start:min(start+size, len(ids))] {
+			m = max(m, st.items[id-1].modified)
+		}
+		mods = append(mods, m)
+	}
+	st.mu.RUnlock()
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	for i, m := range mods {
+		fmt.Fprintf(&b, "<sitemap><loc>%s/sitemaps/products-%d.xml.gz</loc><lastmod>%s</lastmod></sitemap>\n", origin(r), i+1, time.Unix(m, 0).UTC().Format(time.RFC3339))
+	}
+	b.WriteString("</sitemapindex>\n")
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// serveSitemap writes products-N.xml.gz, gzip-compressed as a file (not as
+// a Content-Encoding), the way sitemap generators publish them.
+func (st *Store) serveSitemap(w http.ResponseWriter, r *http.Request) {
+	var n int
+	if _, err := fmt.Sscanf(r.PathValue("file"), "products-%d.xml.gz", &n); err != nil || n < 1 ||
+		r.PathValue("file") != "products-"+itoa(n)+".xml.gz" {
+		st.stats.other.Add(1)
+		http.NotFound(w, r)
+		return
+	}
+	st.mu.RLock()
+	ids := st.hostIDsLocked(r)
+	size := st.opt.SitemapSize
+	start := (n - 1) * size
+	if start >= len(ids) {
+		st.mu.RUnlock()
+		st.stats.other.Add(1)
+		http.NotFound(w, r)
+		return
+	}
+	type entry struct {
+		path string
+		mod  int64
+	}
+	page := make([]entry, 0, min(size, len(ids)-start))
+	for _, id := range ids[start:min(start+size, len(ids))] {
+		it := &st.items[id-1]
+		page = append(page, entry{"/p/" + itoa(id) + "-" + it.slug, it.modified})
+	}
+	st.mu.RUnlock()
+	st.stats.sitemap.Add(1)
+	w.Header().Set("Content-Type", "application/gzip")
+	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	o := origin(r)
+	_, _ = zw.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"))
+	for _, e := range page {
+		_, _ = fmt.Fprintf(zw, "<url><loc>%s%s</loc><lastmod>%s</lastmod></url>\n", o, e.path, time.Unix(e.mod, 0).UTC().Format(time.RFC3339))
+	}
+	_, _ = zw.Write([]byte("</urlset>\n"))
+	_ = zw.Close()
+}
+
+// feedProduct is the subset of Shopify's /products.json product that
+// catalog discovery reads.
+type feedProduct struct {
+	ID        int           `json:"id"`
+	Title     string        `json:"title"`
+	Handle    string        `json:"handle"`
+	Vendor    string        `json:"vendor"`
+	Type      string        `json:"product_type"`
+	URL       string        `json:"url"` // not in Shopify's feed; saves clients building it
+	CreatedAt string        `json:"created_at"`
+	UpdatedAt string        `json:"updated_at"`
+	Variants  []feedVariant `json:"variants"`
+}
+
+type feedVariant struct {
+	ID             int     `json:"id"`
+	Title          string  `json:"title"`
+	SKU            string  `json:"sku"`
+	Price          string  `json:"price"`
+	CompareAtPrice *string `json:"compare_at_price"`
+	Available      bool    `json:"available"`
+}
+
+// serveFeed answers /products.json?page=N&limit=L like Shopify: 30 products
+// a page by default, at most 250, an empty list past the end.
+func (st *Store) serveFeed(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	pageN, limit := 1, 30
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			st.stats.other.Add(1)
+			http.Error(w, "page must be a positive integer", http.StatusBadRequest)
+			return
+		}
+		pageN = n
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			st.stats.other.Add(1)
+			http.Error(w, "limit must be a positive integer", http.StatusBadRequest)
+			return
+		}
+		limit = min(n, 250)
+	}
+	st.stats.feed.Add(1)
+	o := origin(r)
+	out := struct {
+		Products []feedProduct `json:"products"`
+	}{Products: []feedProduct{}}
+	st.mu.RLock()
+	ids := st.hostIDsLocked(r)
+	if start := (pageN - 1) * limit; start < len(ids) {
+		for _, id := range ids[start:min(start+limit, len(ids))] {
+			it := &st.items[id-1]
+			c := &currencies[it.cur]
+			ts := time.Unix(it.modified, 0).UTC().Format(time.RFC3339)
+			v := feedVariant{ID: id*10 + 1, Title: "Default Title", SKU: it.sku, Price: c.decimalString(it.price), Available: it.avail == InStock || it.avail == BackOrder || it.avail == PreOrder}
+			if it.list > it.price {
+				s := c.decimalString(it.list)
+				v.CompareAtPrice = &s
+			}
+			out.Products = append(out.Products, feedProduct{
+				ID: id, Title: it.title, Handle: itoa(id) + "-" + it.slug, Vendor: it.brand, Type: categoryNames[it.category],
+				URL: o + "/p/" + itoa(id) + "-" + it.slug, CreatedAt: ts, UpdatedAt: ts, Variants: []feedVariant{v},
+			})
+		}
+	}
+	st.mu.RUnlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}

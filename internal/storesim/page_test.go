@@ -1,0 +1,126 @@
+package storesim
+
+import (
+	"bytes"
+	"net/http/httptest"
+	"slices"
+	"testing"
+)
+
+// TestPageSizes: pages weigh what real product pages weigh (150–300 KB), and
+// vary between products.
+func TestPageSizes(t *testing.T) {
+	st := New(Options{Products: 300, Seed: 3})
+	var sizes []int
+	for id := 1; id <= st.Len(); id++ {
+		b, _ := fetchPage(t, st, id)
+		sizes = append(sizes, len(b))
+		if len(b) < 150_000 || len(b) > 300_000 {
+			t.Errorf("product %d: page is %d bytes, want 150–300 KB", id, len(b))
+		}
+	}
+	slices.Sort(sizes)
+	t.Logf("page bytes over %d products: min %d, median %d, max %d", len(sizes), sizes[0], sizes[len(sizes)/2], sizes[len(sizes)-1])
+	if sizes[len(sizes)-1]-sizes[0] < 50_000 {
+		t.Errorf("page sizes barely vary: %d … %d", sizes[0], sizes[len(sizes)-1])
+	}
+}
+
+// TestDeterministic: the same options give the same bytes; another seed
+// gives other products; a bigger store has the same first products (the
+// truth; carousels sample the whole catalog, so their bytes may differ).
+func TestDeterministic(t *testing.T) {
+	a := New(Options{Products: 50, Seed: 11})
+	a2 := New(Options{Products: 50, Seed: 11})
+	bigger := New(Options{Products: 80, Seed: 11})
+	other := New(Options{Products: 50, Seed: 12})
+	differ := 0
+	for id := 1; id <= 50; id++ {
+		x, _ := fetchPage(t, a, id)
+		y, _ := fetchPage(t, a2, id)
+		if !bytes.Equal(x, y) {
+			t.Fatalf("product %d: two stores with the same options serve different pages", id)
+		}
+		pa, _ := a.Product(id)
+		if pb, _ := bigger.Product(id); pa != pb {
+			t.Fatalf("product %d differs in a bigger store with the same seed:\n%+v\n%+v", id, pa, pb)
+		}
+		if pc, _ := other.Product(id); pc.Title != pa.Title || pc.Price != pa.Price {
+			differ++
+		}
+	}
+	if differ < 45 {
+		t.Errorf("another seed changed only %d of 50 products", differ)
+	}
+}
+
+// TestPageHeadersAndConditionalGET: a change gives the page a new ETag and
+// Last-Modified and shows the new values; the old validators no longer
+// match, the new ones answer 304.
+func TestPageHeadersAndConditionalGET(t *testing.T) {
+	st := New(Options{Products: 20, Seed: 5})
+	h := st.Handler()
+	get := func(id int, hdr map[string]string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "http://shop.test"+st.URL(id), nil)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	var id int
+	for id = 1; ; id++ {
+		if p, _ := st.Product(id); p.Availability == InStock && p.Currency == "USD" {
+			break
+		}
+		if id == 20 {
+			t.Skip("no in-stock USD product with this seed")
+		}
+	}
+	r1 := get(id, nil)
+	etag, lm := r1.Header().Get("ETag"), r1.Header().Get("Last-Modified")
+	if etag == "" || lm == "" || r1.Header().Get("Content-Length") == "" {
+		t.Fatalf("missing validators or length: %v", r1.Header())
+	}
+	if r := get(id, map[string]string{"If-None-Match": etag}); r.Code != 304 {
+		t.Fatalf("If-None-Match with the current ETag: %d, want 304", r.Code)
+	}
+	if r := get(id, map[string]string{"If-Modified-Since": lm}); r.Code != 304 {
+		t.Fatalf("If-Modified-Since with the current date: %d, want 304", r.Code)
+	}
+	if err := st.Update(id, "1234.56", OutOfStock); err != nil {
+		t.Fatal(err)
+	}
+	r2 := get(id, map[string]string{"If-None-Match": etag})
+	if r2.Code != 200 {
+		t.Fatalf("old ETag after a change: %d, want 200", r2.Code)
+	}
+	if r2.Header().Get("ETag") == etag || r2.Header().Get("Last-Modified") == lm {
+		t.Errorf("validators did not change: %s %s", r2.Header().Get("ETag"), r2.Header().Get("Last-Modified"))
+	}
+	body := r2.Body.String()
+	for _, want := range []string{"$1,234.56", "Out of stock"} {
+		if !bytes.Contains([]byte(body), []byte(want)) {
+			t.Errorf("page after change lacks %q", want)
+		}
+	}
+	if r := get(id, map[string]string{"If-Modified-Since": lm}); r.Code != 200 {
+		t.Errorf("If-Modified-Since before the change: %d, want 200", r.Code)
+	}
+	// An unchanged value keeps the ETag: a conditional GET stays cheap.
+	e2 := r2.Header().Get("ETag")
+	if err := st.SetPrice(id, "1234.56"); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(id, map[string]string{"If-None-Match": e2}); r.Code != 304 {
+		t.Errorf("same price set again: %d, want 304", r.Code)
+	}
+	// An outdated slug redirects to the product's URL.
+	req := httptest.NewRequest("GET", "http://shop.test/p/"+itoa(id)+"-old-name", nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 301 || rec.Header().Get("Location") != st.URL(id) {
+		t.Errorf("old slug: %d → %q, want 301 → %q", rec.Code, rec.Header().Get("Location"), st.URL(id))
+	}
+}
