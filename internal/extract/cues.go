@@ -22,6 +22,7 @@ var (
 		"avise-me quando", "avise me quando", "avísame cuando", "niet leverbaar", "tijdelijk niet", "non più disponibile",
 		"vyprodáno", "není skladem", "nedostupné", "nie ma w magazynie", "brak towaru", "elfogyott", "nincs készleten",
 		"在庫切れ", "在庫なし", "品切れ", "売り切れ", "販売終了", "품절", "일시품절", "缺货", "售罄", "无货", "已售完",
+		"loppuunmyyty", "ei varastossa", "tilapäisesti loppu", "tilapäisesti loppu varastosta", "нет в наличии", "товар закончился", "распродано", "нет на складе", "немає в наявності", "розпродано", "已下架", "暂时缺货", "缺貨", "售完", "在庫切れです", "ikke på lager", "midlertidigt udsolgt", "stoc epuizat", "εξαντλήθηκε", "μη διαθέσιμο", "εκτός αποθέματος", "stok habis", "habis", "stok kosong", "غير متوفر", "نفذت الكمية", "نفدت الكمية", "غير متاح", "אזל מהמלאי", "לא במלאי", "สินค้าหมด", "ไม่มีสินค้า", "หมดสต็อก", "hết hàng", "tạm hết hàng", "produkt niedostępny", "chwilowo niedostępny", "nincs raktáron", "nedostupné", "nie je skladom", "vypredané",
 	}
 	cueIn = []string{
 		"in stock", "en stock", "en existencia", "disponible", "auf lager", "lieferbar", "sofort lieferbar", "disponibile",
@@ -31,15 +32,18 @@ var (
 		"pocas unidades", "nur noch", "sofort verfügbar", "vorrätig", "disponibilità immediata", "ultimi pezzi",
 		"últimas peças", "direct leverbaar", "leverbaar", "få kvar", "son ürünler", "skladem", "dostępny", "na stanie",
 		"raktáron", "在庫あり", "有货", "现货", "재고 있음",
+		"в наличии", "є в наявності", "в наявності", "varastossa", "na skladě", "na sklade", "på lager", "tersedia", "stok tersedia", "còn hàng", "متوفر", "במלאי", "มีสินค้า", "διαθέσιμο", "σε απόθεμα",
 	}
 	cuePre = []string{
 		"pre-order", "preorder", "pre order", "précommande", "pré-commande", "precommande", "vorbestellen", "vorbestellung",
 		"preordina", "pre-ordina", "pré-venda", "pre-venta", "preventa", "reserva ya", "förhandsboka", "ön sipariş", "voorbestellen",
 		"předobjednávka", "przedsprzedaż", "予約受付中", "予約する", "予約商品", "예약판매", "预售",
+		"précommander", "prenota", "prenotalo", "pré-venda", "ön siparişe", "предзаказ", "передзамовлення", "ennakkotilaa", "ennakkotilaus", "forudbestil", "forhåndsbestill", "przedsprzedaż", "předprodej", "precomandă", "προπαραγγελία", "pra-pesan", "طلب مسبق", "הזמנה מוקדמת", "สั่งจองล่วงหน้า", "đặt trước", "予約販売", "予約受付", "사전예약", "预订", "預購",
 	}
 	cueBack = []string{
 		"backorder", "backordered", "back-order", "back-ordered", "back order", "on order", "bajo pedido", "sob encomenda", "sur commande", "auf bestellung",
 		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order", "お取り寄せ",
+		"nachbestellt", "en réapprovisionnement", "réapprovisionnement en cours", "in nachbestellung", "backorder only", "под заказ",
 	}
 )
 
@@ -64,7 +68,13 @@ var cueIndex = func() (idx [256][]cueEntry) {
 		list  []string
 		avail Availability
 	}{{cueOut, OutOfStock}, {cuePre, PreOrder}, {cueBack, BackOrder}, {cueIn, InStock}} {
+	next:
 		for _, ph := range t.list {
+			for _, e := range idx[ph[0]] {
+				if e.phrase == ph {
+					continue next // listed twice: count it once
+				}
+			}
 			idx[ph[0]] = append(idx[ph[0]], cueEntry{ph, t.avail})
 		}
 	}
@@ -80,8 +90,9 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 	var hits []cueHit
 	outEnd := -1 // end of the last out-of-stock phrase
 	for i := 0; i < len(lv); i++ {
-		// CJK text has no spaces: its phrases (lead bytes ≥ 0xE3) match anywhere.
-		cjk := lv[i] >= 0xE3
+		// CJK and Thai text has no spaces: phrases in three-byte scripts
+		// (lead bytes ≥ 0xE0) match anywhere, as substrings.
+		cjk := lv[i] >= 0xE0
 		if !cjk && i > 0 && wordByte[lv[i-1]] {
 			continue // not a word start
 		}

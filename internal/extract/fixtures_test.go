@@ -41,6 +41,8 @@ var fixtureCases = []struct {
 	{"marketplace-buybox.html", "https://www.amazon.example/dp/B000", "15.49", "USD", "Organic Green Tea, 100 Count", SourceVisible, InStock},
 	{"label-blocks.html", "https://yard.example/hose", "44.00", "USD", "Garden Hose 25 m", SourceVisible, InStock},
 	{"latin1.html", "https://kuechenwelt.example.de/muehle", "49.90", "EUR", "Kaffeemühle Retro", SourceVisible, InStock},
+	{"oos-finnish.html", "https://eratukku.example.fi/p/retkikeitin", "34.90", "EUR", "Retkikeitin Titaani 750 ml", SourceVisible, OutOfStock},
+	{"preorder-japanese.html", "https://omocha.example.jp/item/fuji-500", "3850", "JPY", "木製パズル 富士山 500ピース", SourceVisible, PreOrder},
 	{"oos-structured.html", "https://atelier.example.fr/lampe", "129.00", "EUR", "Lampe de bureau Arc", SourceJSONLD, OutOfStock},
 }
 
