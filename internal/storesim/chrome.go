@@ -12,14 +12,14 @@ import (
 // sizes and markup differ between products without any per-request
 // templating of the bulk of the page.
 type chrome struct {
-	css       []byte
-	sprites   [][]byte
-	navs      [][]byte
-	scripts   [][]byte
-	reviews   [][]byte
-	descs     [][][]byte // by category
-	carousels [][][]byte // by currency
-	footers   [][]byte   // by currency
+	css       *chunk
+	sprites   []*chunk
+	navs      []*chunk
+	scripts   []*chunk
+	reviews   []*chunk
+	descs     [][]*chunk // by category
+	carousels [][]*chunk // by currency
+	footers   []*chunk   // by currency
 	storeName string
 }
 
@@ -35,33 +35,33 @@ const (
 func newChrome(seed uint64, sampleTitles func(r *rand.Rand) (int, string, string)) *chrome {
 	r := rand.New(rand.NewPCG(seed, 0xC4C0_4E))
 	c := &chrome{storeName: []string{"Shelfwatch Outfitters", "Northgate Market", "Lumen & Larch", "Kiosk Nordic"}[r.IntN(4)]}
-	c.css = []byte(renderCSS(r))
+	c.css = newChunk(renderCSS(r))
 	for range 4 {
-		c.sprites = append(c.sprites, []byte(renderSprite(r, 14_000+r.IntN(26_000))))
+		c.sprites = append(c.sprites, newChunk(renderSprite(r, 14_000+r.IntN(26_000))))
 	}
 	for range 6 {
-		c.navs = append(c.navs, []byte(renderNav(r, 8+r.IntN(6))))
+		c.navs = append(c.navs, newChunk(renderNav(r, 8+r.IntN(6))))
 	}
 	for range 6 {
-		c.scripts = append(c.scripts, []byte(renderScripts(r, 40_000+r.IntN(50_000))))
+		c.scripts = append(c.scripts, newChunk(renderScripts(r, 40_000+r.IntN(50_000))))
 	}
 	for range 10 {
-		c.reviews = append(c.reviews, []byte(renderReviews(r, 6+r.IntN(30))))
+		c.reviews = append(c.reviews, newChunk(renderReviews(r, 6+r.IntN(30))))
 	}
 	for cat := range nouns {
-		var ds [][]byte
+		var ds []*chunk
 		for range 3 {
-			ds = append(ds, []byte(renderDescription(r, cat)))
+			ds = append(ds, newChunk(renderDescription(r, cat)))
 		}
 		c.descs = append(c.descs, ds)
 	}
 	for ci := range currencies {
-		var cs [][]byte
+		var cs []*chunk
 		for range 8 {
-			cs = append(cs, []byte(renderCarousel(r, &currencies[ci], sampleTitles)))
+			cs = append(cs, newChunk(renderCarousel(r, &currencies[ci], sampleTitles)))
 		}
 		c.carousels = append(c.carousels, cs)
-		c.footers = append(c.footers, []byte(renderFooter(r, &currencies[ci], c.storeName)))
+		c.footers = append(c.footers, newChunk(renderFooter(r, &currencies[ci], c.storeName)))
 	}
 	return c
 }
@@ -156,7 +156,27 @@ func renderScripts(r *rand.Rand, size int) string {
 		fmt.Fprintf(&b, `"%s.%s":"%s %s"`, randWord(r, 5), randWord(r, 6), randWord(r, 4), randWord(r, 7))
 	}
 	fmt.Fprintf(&b, `},"session":{"bucket":%d,"experiments":["%s","%s"]}}</script>`, r.IntN(100), randWord(r, 6), randWord(r, 6))
-	b.WriteString(`<script>(function(){var t="`)
+	// A minified bundle: repetitive like real code (it compresses about 4:1),
+	// with an opaque base64 blob at the end as tag managers ship them.
+	b.WriteString(`<script>(function(){"use strict";`)
+	ids := make([]string, 40)
+	for i := range ids {
+		ids[i] = randWord(r, 1+r.IntN(3))
+	}
+	id := func() string { return ids[r.IntN(len(ids))] }
+	for b.Len() < size*9/10 {
+		switch r.IntN(4) {
+		case 0:
+			fmt.Fprintf(&b, "function %s(%s,%s){return %s.map(function(%s){return %s.%s+%s})}", id(), id(), id(), id(), id(), id(), id(), id())
+		case 1:
+			fmt.Fprintf(&b, "var %s=document.querySelector(\".%s-%d\");if(%s){%s.addEventListener(\"click\",%s,{passive:!0})}", id(), randWord(r, 5), r.IntN(200), id(), id(), id())
+		case 2:
+			fmt.Fprintf(&b, "%s.prototype.%s=function(%s){this.%s=%s||%d;return this};", id(), id(), id(), id(), id(), r.IntN(1000))
+		default:
+			fmt.Fprintf(&b, "window.%s=window.%s||{};window.%s.%s=[%d,%d,\"%s\"];", id(), id(), id(), id(), r.IntN(99), r.IntN(99), randWord(r, 6))
+		}
+	}
+	b.WriteString(`var t="`)
 	for b.Len() < size {
 		b.WriteString(randToken(r, 76))
 	}

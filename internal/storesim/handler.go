@@ -114,7 +114,14 @@ func (st *Store) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("ETag", it.etag)
+	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
+	etag := it.etag
+	if gz {
+		// Each encoding is its own representation with its own strong ETag.
+		etag = gzipETag(etag)
+	}
+	h.Set("ETag", etag)
+	h.Set("Vary", "Accept-Encoding")
 	lastMod := time.Unix(it.modified, 0).UTC()
 	h.Set("Last-Modified", lastMod.Format(http.TimeFormat))
 	h.Set("Cache-Control", "max-age=0, must-revalidate")
@@ -128,26 +135,34 @@ func (st *Store) servePage(w http.ResponseWriter, r *http.Request) {
 	p.reset()
 	st.render(p, &it, origin(r))
 	size := p.finish()
+	body := p.segs
+	if gz {
+		size = p.gzipSegs()
+		body = p.gz
+		h.Set("Content-Encoding", "gzip")
+	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(size))
 	st.stats.page.Add(1)
 	if r.Method == http.MethodHead {
 		return
 	}
-	for _, s := range p.segs {
+	for _, s := range body {
 		if _, err := w.Write(s); err != nil {
 			return
 		}
 	}
 }
 
+func gzipETag(etag string) string { return strings.TrimSuffix(etag, `"`) + `-gz"` }
+
 // notModified follows RFC 9110 §13.2.2: If-None-Match wins over
-// If-Modified-Since.
+// If-Modified-Since. etag is the identity ETag; its gzip variant matches too.
 func notModified(r *http.Request, etag string, lastMod time.Time) bool {
 	if inm := r.Header.Get("If-None-Match"); inm != "" {
 		for _, t := range strings.Split(inm, ",") {
 			t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-			if t == etag || t == "*" {
+			if t == etag || t == gzipETag(etag) || t == "*" {
 				return true
 			}
 		}

@@ -37,28 +37,35 @@ func (l Layout) valid() bool {
 // a custom one); it is independent of the layout.
 func (it *item) priceTheme() int { return int(it.pick[pickSprite]) % 3 }
 
-// page is one response body as a list of slices: the static ones point into
-// the store's chrome, the dynamic ones into buf.
+// page is one response body as a list of segments: static ones are chunks
+// of the store's chrome, dynamic ones are ranges of buf.
 type page struct {
-	buf   bytes.Buffer
-	segs  [][]byte
-	marks []int // buf offsets where dynamic segments end
+	buf    bytes.Buffer
+	chunks []*chunk // per segment; nil for a dynamic one
+	marks  []int    // buf offsets where dynamic segments end
+	segs   [][]byte // the body, filled by finish
+	gz     [][]byte // the gzip body, filled by gzipSegs
+	gzHead []byte   // per-request gzip framing: stored-block headers, trailer
 }
 
 func (p *page) reset() {
 	p.buf.Reset()
-	p.segs = p.segs[:0]
+	p.chunks = p.chunks[:0]
 	p.marks = p.marks[:0]
+	p.segs = p.segs[:0]
+	p.gz = p.gz[:0]
+	p.gzHead = p.gzHead[:0]
 }
 
-// static and dynamic record the order of segments; dynamic segments are
-// resolved into buf slices only in finish, since buf may grow meanwhile.
-func (p *page) static(b []byte) {
+// static appends a chrome chunk after the dynamic text written so far.
+func (p *page) static(c *chunk) {
 	p.cut()
-	p.segs = append(p.segs, b)
+	p.chunks = append(p.chunks, c)
 }
 
-// cut closes the dynamic text written since the last segment.
+// cut closes the dynamic text written since the last segment. Dynamic
+// segments are resolved into buf slices only in finish, since buf may grow
+// meanwhile.
 func (p *page) cut() {
 	start := 0
 	if n := len(p.marks); n > 0 {
@@ -66,22 +73,26 @@ func (p *page) cut() {
 	}
 	if p.buf.Len() > start {
 		p.marks = append(p.marks, p.buf.Len())
-		p.segs = append(p.segs, nil) // placeholder, filled in finish
+		p.chunks = append(p.chunks, nil)
 	}
 }
 
+// finish resolves the segments and returns the body's length.
 func (p *page) finish() (size int) {
 	p.cut()
 	b := p.buf.Bytes()
 	start, m := 0, 0
-	for i, s := range p.segs {
-		if s == nil {
-			end := p.marks[m]
-			p.segs[i] = b[start:end]
-			start = end
+	for _, c := range p.chunks {
+		seg := []byte(nil)
+		if c == nil {
+			seg = b[start:p.marks[m]]
+			start = p.marks[m]
 			m++
+		} else {
+			seg = c.raw
 		}
-		size += len(p.segs[i])
+		p.segs = append(p.segs, seg)
+		size += len(seg)
 	}
 	return size
 }

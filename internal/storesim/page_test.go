@@ -2,8 +2,11 @@ package storesim
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -122,5 +125,59 @@ func TestPageHeadersAndConditionalGET(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 301 || rec.Header().Get("Location") != st.URL(id) {
 		t.Errorf("old slug: %d → %q, want 301 → %q", rec.Code, rec.Header().Get("Location"), st.URL(id))
+	}
+}
+
+// TestGzipPages: a client that accepts gzip gets a valid gzip stream of the
+// same page, much smaller, with its own ETag, and conditional GETs work with
+// either ETag.
+func TestGzipPages(t *testing.T) {
+	st := New(Options{Products: 60, Seed: 6})
+	h := st.Handler()
+	var plain, zipped int
+	for id := 1; id <= 60; id++ {
+		want, _ := fetchPage(t, st, id)
+		req := httptest.NewRequest("GET", "http://shop.test"+st.URL(id), nil)
+		req.Header.Set("Accept-Encoding", "br, gzip;q=0.8")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Content-Length") != strconv.Itoa(rec.Body.Len()) {
+			t.Fatalf("product %d: headers %v, body %d bytes", id, rec.Header(), rec.Body.Len())
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(rec.Body.Bytes()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr.Multistream(false) // one gzip member, as every HTTP client expects
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("product %d: %v", id, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("product %d: gzip body differs from the plain one (%d vs %d bytes)", id, len(got), len(want))
+		}
+		plain += len(want)
+		zipped += rec.Body.Len()
+		etag := rec.Header().Get("ETag")
+		if etag == "" || etag == st.items[id-1].etag {
+			t.Errorf("gzip ETag %q equals the identity one", etag)
+		}
+		req = httptest.NewRequest("GET", "http://shop.test"+st.URL(id), nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("If-None-Match", etag)
+		rec = httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 304 {
+			t.Errorf("If-None-Match with the gzip ETag: %d", rec.Code)
+		}
+	}
+	t.Logf("gzip: %d KB → %d KB (%.0f %%)", plain>>10, zipped>>10, 100*float64(zipped)/float64(plain))
+	if zipped > plain/2 {
+		t.Errorf("gzip pages are %d of %d bytes", zipped, plain)
+	}
+	for ae, want := range map[string]bool{"gzip": true, "deflate, gzip": true, "gzip;q=0": false, "identity": false, "": false, "x-gzip": true} {
+		if acceptsGzip(ae) != want {
+			t.Errorf("acceptsGzip(%q) = %v", ae, !want)
+		}
 	}
 }
