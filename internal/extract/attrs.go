@@ -12,7 +12,7 @@ import (
 type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
 	datetime, ariaLabel, style, priceAmount, priceType, wooVariations, role                  []byte
-	hasItemscope, hidden, disabled                                                           bool
+	hasItemscope, hidden, disabled, selected                                                 bool
 	// data-* attribute names and test-id style values ("data-buy-box",
 	// data-testid="product-price"): modern front ends name regions there.
 	data  [6][]byte
@@ -169,6 +169,8 @@ func (at *attrs) set(k, v []byte) {
 		at.hidden = true
 	case "disabled":
 		at.disabled = true
+	case "selected", "checked":
+		at.selected = true
 	case "aria-disabled":
 		at.disabled = at.disabled || string(v) == "true"
 	case "data-price-amount":

@@ -11,10 +11,12 @@ var (
 	kwStruck = []string{"old", "was ", "strike", "list price", "listprice", "mrp", "compare", "crossed", "regular price",
 		"regularprice", "price regular", "original price", "originalprice", "rrp", "msrp", "line through", "linethrough",
 		"price before", "pricebefore", "before price", "previous", "full price", "fullprice", "non sale", "nonsale",
-		"retail price", "retailprice", "suggested", "text price", "del ", "price was", "pricewas"}
+		"retail price", "retailprice", "suggested", "text price", "del ", "price was", "pricewas",
+		"origin price", "originprice", "org price", "prc org", "price org", "price origin", "was price", "wasprice", "before price"}
 	kwSale = []string{"sale", "special", "final", "current", "now ", "price now", "to pay", "topay", "pricetopay", "ourprice",
 		"our price", "actual", "selling", "discounted", "main price", "product price", "productprice", "price value",
-		"buybox", "buy box", "price large", "price big", "deal price", "dealprice", "offer price", "offerprice", "sales price", "selected"}
+		"buybox", "buy box", "price large", "price big", "deal price", "dealprice", "offer price", "offerprice", "sales price", "selected",
+		"prc dsc", "price dsc", "dsc price", "new price", "price new", "newprice"}
 	kwRelated = []string{"related", "recommend", "carousel", "similar", "sponsor", "upsell", "up sell", "cross sell",
 		"crosssell", "also ", "alsobought", "alsoviewed", "comparison", "recently", "product list", "productlist",
 		"products grid", "product grid", "product card", "productcard", "product tile", "producttile", "bundle",

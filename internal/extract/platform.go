@@ -43,7 +43,7 @@ func fromPlatform(p *page, pr *pricer) (facts, bool) {
 			}
 		case "woo-variations":
 			if f.amount == "" {
-				wooVariations(&f, e.data, pr)
+				wooVariations(&f, e.data, pr, p.chosen)
 			}
 		case "prestashop", "magento-init":
 			if f.currency == "" {
@@ -146,13 +146,14 @@ func shopifyProduct(f *facts, data []byte) {
 	}
 }
 
-func wooVariations(f *facts, data []byte, pr *pricer) {
+func wooVariations(f *facts, data []byte, pr *pricer, chosen []mdProp) {
 	var vs []struct {
-		DisplayPrice        json.Number `json:"display_price"`
-		DisplayRegularPrice json.Number `json:"display_regular_price"`
-		IsInStock           *bool       `json:"is_in_stock"`
-		SKU                 string      `json:"sku"`
-		Backorders          *bool       `json:"backorders_allowed"`
+		Attributes          map[string]string `json:"attributes"`
+		DisplayPrice        json.Number       `json:"display_price"`
+		DisplayRegularPrice json.Number       `json:"display_regular_price"`
+		IsInStock           *bool             `json:"is_in_stock"`
+		SKU                 string            `json:"sku"`
+		Backorders          *bool             `json:"backorders_allowed"`
 	}
 	if json.Unmarshal(data, &vs) != nil || len(vs) == 0 {
 		return
@@ -174,11 +175,47 @@ func wooVariations(f *facts, data []byte, pr *pricer) {
 		f.variants = append(f.variants, Variant{SKU: v.SKU, Price: a, Availability: InStock})
 	}
 	f.amount, f.low, f.where = best, true, "form.variations_form[data-product_variations]"
+	// Default attributes preselect a variation: the page shows its price.
+	if len(chosen) > 0 {
+		for _, v := range vs {
+			if !wooMatches(v.Attributes, chosen) {
+				continue
+			}
+			if a := pr.structAmount(v.DisplayPrice.String(), ""); a != "" {
+				f.amount, f.low, f.where = a, false, "form.variations_form[data-product_variations] (preselected variation)"
+				if v.IsInStock != nil && !*v.IsInStock {
+					f.avail = OutOfStock
+					return
+				}
+			}
+			break
+		}
+	}
 	if anyIn {
 		f.avail = InStock
 	} else {
 		f.avail = OutOfStock
 	}
+}
+
+// wooMatches reports a variation whose attributes agree with every
+// preselected one ("" in a variation means any value).
+func wooMatches(attrs map[string]string, chosen []mdProp) bool {
+	if len(attrs) == 0 {
+		return false
+	}
+	n := 0
+	for _, c := range chosen {
+		v, ok := attrs[c.name]
+		if !ok {
+			continue
+		}
+		if v != "" && !strings.EqualFold(v, c.value) {
+			return false
+		}
+		n++
+	}
+	return n > 0
 }
 
 // cents turns an integer count of cents into a decimal string.

@@ -60,6 +60,10 @@ type page struct {
 	prices    []priceRange
 	buttons   []button
 	firstCart int // vis offset of the first enabled add-to-cart control, -1 when none
+	// chosen holds the preselected values of WooCommerce-style variation
+	// pickers (<select name="attribute_pa_size"> with a selected option).
+	chosen     []mdProp
+	selectName string
 
 	blockBreak bool // a block element opened or closed since the last text
 }
@@ -207,6 +211,11 @@ func scan(b []byte) *page {
 			var at attrs
 			if hasAttr && e.flags&fSVG == 0 && !skipAttrs(a, raw) {
 				lower = at.read(raw, lower)
+				if len(at.ariaLabel) > 0 && len(at.ariaLabel) <= 80 && hasWordAny(lowerSameLen(at.ariaLabel), lblList) {
+					// aria-label="Precio anterior: $1,299.00": read out as the
+					// old price, however the styling strikes it.
+					at.flags |= fStruck
+				}
 				if a == atom.Html || a == atom.Body || a == atom.Head {
 					// Page-wide classes (feature flags, templates) say nothing
 					// about one price.
@@ -222,6 +231,11 @@ func scan(b []byte) *page {
 				e.flags |= fH1
 			case atom.Option, atom.Select:
 				e.flags |= fOption
+				if a == atom.Select {
+					p.selectName = string(at.name)
+				} else if at.selected && len(at.value) > 0 && strings.HasPrefix(p.selectName, "attribute_") && len(p.chosen) < 16 {
+					p.chosen = append(p.chosen, mdProp{p.selectName, string(at.value)})
+				}
 			case atom.Button:
 				e.flags |= fButton
 			case atom.Input:

@@ -28,8 +28,19 @@ var (
 		"precio anterior", "prix barré", "ancien prix", "before", "typical price", "regular:", "reg.", "original price",
 		"compare at", "valor original", "prezzo di listino", "prezzo consigliato", "ord.pris", "ordinarie pris", "nypris",
 		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr"}
-	lblSave       = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
-	lblCoupon     = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "indirim", "sepette", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
+	lblSave   = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
+	lblCoupon = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "indirim", "sepette", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
+	// Prices for members, card holders, subscribers or with a coupon: not
+	// what a shopper with no membership, card or code pays.
+	lblMemberBefore = []string{"member price", "members price", "member's price", "members' price", "member", "clubcard", "club price",
+		"prime price", "prime member", "subscribe", "subscription price", "card price", "with card", "cardholder", "loyalty price",
+		"plus price", "到手价", "券后", "用券", "会员价", "会員価格", "멤버십", "kartą", "картой", "по карте", "mit karte", "avec la carte",
+		"con tarjeta", "app price", "in-app"}
+	lblMemberAfter = []string{"clubcard", "member", "for members", "with card", "with prime", "prime", "after coupon", "with coupon",
+		"with code", "with promo", "coupon", "subscribe", "картой", "по карте", "с картой", "c картой", "用券", "券后", "会员",
+		"mit karte", "avec la carte", "con tarjeta", "in app"}
+	// A label that says the price is the one without membership or card.
+	lblNonMember  = []string{"non-member", "non member", "nonmember", "without card", "без"}
 	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
 	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir",
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
@@ -102,6 +113,7 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 		out = append(out, c)
 	}
 	splitBlocks(out)
+	struckPairs(out, lowerVis)
 	// The first real price after the product's title is, on most layouts,
 	// the buy box's: it matters when class names say nothing (utility CSS,
 	// obfuscated names).
@@ -175,14 +187,24 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	// The label of this price is the text since the previous number: "List
 	// Price: $39.00 $29.50" labels only the first.
 	before := lv[max(0, r.start-40):r.start]
-	before = before[max(0, strings.LastIndexAny(before, "•|0123456789")+1):]
+	cut := strings.LastIndexAny(before, "•|0123456789")
+	before = before[max(0, cut+1):]
+	if r.start < len(lv) && lv[r.start] == '\n' {
+		before += "\n" // the price element opens a block
+	}
 	if k := strings.LastIndexByte(before, '\n'); k >= 0 {
 		// Within the price's block; a label alone in the block just before
-		// ("<td>List Price:</td><td>$39</td>") still counts.
+		// ("<td>List Price:</td><td>$39</td>") still counts, but not the
+		// words after the previous price on its line ("£3.50 Clubcard
+		// Price", "12 490 ₽ с картой"): they label that price.
 		if own := strings.TrimSpace(before[k+1:]); own != "" {
 			before = before[k+1:]
 		} else if prev := before[:k]; len(strings.TrimSpace(prev)) <= 30 {
-			before = prev[strings.LastIndexByte(prev, '\n')+1:]
+			if j := strings.LastIndexByte(prev, '\n'); j >= 0 || cut < 0 {
+				before = prev[j+1:]
+			} else {
+				before = ""
+			}
 		}
 	}
 	after := lv[r.end:min(len(lv), r.end+24)]
@@ -209,6 +231,9 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		c.decoy = true
 	case hasWordAny(near, lblShip):
 		add(-5, "labelled shipping")
+		c.decoy = true
+	case hasWordAny(near, lblMemberBefore) && !hasWordAny(near, lblNonMember):
+		add(-5, "labelled member/card/coupon price")
 		c.decoy = true
 	}
 	trimmed := strings.TrimRightFunc(near, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -238,6 +263,10 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	}
 	if hasWholeWordAny(a[:min(len(a), 16)], lblExTaxAfter) {
 		add(-5, "tax-exclusive price")
+		c.decoy = true
+	}
+	if head := a[:min(len(a), 24)]; !c.decoy && hasWordAny(head, lblMemberAfter) && !hasWordAny(head, lblNonMember) {
+		add(-5, "member/card/coupon price")
 		c.decoy = true
 	}
 	if hasPrefixAny(a, lblCashAfter) {
@@ -498,9 +527,13 @@ func splitBlocks(cs []visCand) {
 		distinct := map[string]bool{}
 		for j := range cs {
 			k := &cs[j]
-			if k.loose && !k.decoy && k.start >= c.start && k.start < c.end {
-				kids = append(kids, j)
+			if k.loose && k.start >= c.start && k.start < c.end {
+				// A struck or member price among them still makes the
+				// block one of several prices.
 				distinct[k.amount] = true
+				if !k.decoy {
+					kids = append(kids, j)
+				}
 			}
 		}
 		if len(distinct) < 2 {
@@ -518,8 +551,8 @@ func splitBlocks(cs []visCand) {
 				lo = cs[j].amount
 			}
 		}
-		if !plausibleRatio(lo, hi) {
-			continue
+		if lo == hi || !plausibleRatio(lo, hi) {
+			continue // one shown price beside struck or member ones
 		}
 		for _, j := range kids {
 			if decEqual(cs[j].amount, hi) {
@@ -534,3 +567,47 @@ func splitBlocks(cs []visCand) {
 // priceWords name a price in an aria-label, in the languages covered.
 var priceWords = []string{"price", "cena", "preis", "prix", "precio", "preço", "prezzo", "prijs", "pris", "fiyat", "pret", "cost",
 	"now", "current", "aktualna", "sale", "valor", "価格", "가격", "价格"}
+
+// struckPairs handles two neighbouring prices with no markers, the higher
+// first and a discount badge ("-35%", "35% off") right after them: the shop
+// strikes the first with styling the markup does not name, so the lower one
+// is the price to pay.
+func struckPairs(cs []visCand, lv string) {
+	for i := range cs {
+		a := &cs[i]
+		if a.decoy || a.start >= a.end {
+			continue
+		}
+		for j := range cs {
+			b := &cs[j]
+			if j == i || b.decoy || b.start < a.end || b.start-a.end > 3 || b.start >= b.end {
+				continue
+			}
+			if strings.TrimSpace(lv[a.end:b.start]) != "" || a.currency != b.currency || !decLess(b.amount, a.amount) || !plausibleRatio(b.amount, a.amount) {
+				continue
+			}
+			tail := lv[b.end:min(len(lv), b.end+24)]
+			if k := strings.IndexByte(tail, '\n'); k >= 0 {
+				tail = tail[:k]
+			}
+			if !discountBadge(tail) {
+				continue
+			}
+			a.decoy, a.listLike = true, true
+			a.score -= 5
+			a.why = append(a.why, "higher of two neighbouring prices with a discount badge: struck by styling")
+			break
+		}
+	}
+}
+
+// discountBadge reports a percentage right after a pair of prices: "-35%",
+// "35% off", "(−20 %)".
+func discountBadge(t string) bool {
+	k := strings.IndexByte(t, '%')
+	if k <= 0 {
+		return false
+	}
+	head := strings.TrimSpace(t[:k])
+	return head != "" && isDigit(head[len(head)-1]) && len(head) <= 8
+}

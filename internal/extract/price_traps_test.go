@@ -1,0 +1,61 @@
+package extract
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// priceTrap is a small page in a real layout: the price a shopper without
+// coupon, card or membership pays next to struck list prices, member and
+// coupon prices, other sellers' offers and other variants.
+type priceTrap struct {
+	name, url string // the page is testdata/traps/<name>.html
+	price     string // "" means no price
+	avail     Availability
+}
+
+var priceTraps = []priceTrap{
+	// 1. List prices struck through by CSS only.
+	{"css-origin-price", "https://shop.example.com/p/1", "59.99", InStock},
+	{"css-prc-org-dsc", "https://www.magaza.example.com.tr/p/2", "1899", InStock},
+	{"css-old-new", "https://bolt.example.ro/p/3", "279.99", InStock},
+	{"css-compare-at", "https://goods.example.com/products/mug", "24.00", InStock},
+	{"css-was-now-id", "https://outdoor.example.co.uk/p/tent", "149.00", InStock},
+	{"css-strike-aria", "https://tienda.example.mx/p/licuadora", "999.00", InStock},
+	{"unmarked-pair-with-badge", "https://tech.example.com/p/ssd", "84.99", InStock},
+	{"jsonld-original-buybox-sale", "https://sport.example.com/p/shoe", "84.00", InStock},
+	// 2. Coupon, card and member prices.
+	{"coupon-price-zh", "https://item.shop.example.cn/100", "5999.00", InStock},
+	{"card-price-ru", "https://www.market.example.ru/product/42", "13290", InStock},
+	{"clubcard-price", "https://groceries.example.co.uk/products/coffee", "4.50", InStock},
+	{"member-price", "https://store.example.com/p/vitamins", "11.99", InStock},
+	{"subscribe-save", "https://www.amazon.example/dp/B0X", "54.99", InStock},
+	{"after-coupon-en", "https://deals.example.com/p/vac", "299.99", InStock},
+	// 3. Other sellers and comparison tables.
+	{"other-offers-de", "https://www.haendler.example.de/p/kopfhoerer", "89.99", InStock},
+	{"oos-other-sellers", "https://www.amazon.example/dp/B1", "", OutOfStock},
+	{"more-buying-choices", "https://www.amazon.example/dp/B2", "39.99", InStock},
+	// 4. Variants.
+	{"variant-url-sku", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
+	{"variant-offers-buybox", "https://perfume.example.fr/p/eau", "72.00", InStock},
+	{"woo-range-selected", "https://teashop.example.co.uk/product/tin", "34.99", InStock},
+	{"woo-range-none", "https://teashop.example.co.uk/product/jar", "12.50", InStock},
+}
+
+func TestPriceTraps(t *testing.T) {
+	for _, c := range priceTraps {
+		b, err := os.ReadFile(filepath.Join("testdata", "traps", c.name+".html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := Extract(b, c.url, Options{})
+		want := &c.price
+		if c.price == "" {
+			want = nil
+		}
+		if !samePrice(o.Price, want) || (c.avail != "" && o.Availability != c.avail) {
+			t.Errorf("%s: got %q %s, want %q %s\n%s", c.name, o.Price, o.Availability, c.price, c.avail, dumpEvidence(o))
+		}
+	}
+}
