@@ -97,19 +97,36 @@ func (st *Store) ctlSetProduct(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
+// ctlAddProducts takes {"count":N} for generated products or
+// {"products":[{"title":…,"price":…,…}]} for chosen ones.
 func (st *Store) ctlAddProducts(w http.ResponseWriter, r *http.Request) {
 	st.stats.control.Add(1)
-	body := struct {
-		Count int `json:"count"`
-	}{Count: 1}
+	var body struct {
+		Count    int          `json:"count"`
+		Products []NewProduct `json:"products"`
+	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.Count < 1 || body.Count > 100_000 {
+	specs := body.Products
+	switch {
+	case len(specs) > 0 && body.Count != 0:
+		problem(w, http.StatusUnprocessableEntity, "give count or products, not both")
+		return
+	case len(specs) == 0 && (body.Count < 1 || body.Count > 100_000):
 		problem(w, http.StatusUnprocessableEntity, fmt.Sprintf("count must be between 1 and 100000, got %d", body.Count))
 		return
+	case len(specs) > 100_000:
+		problem(w, http.StatusUnprocessableEntity, "at most 100000 products at once")
+		return
+	case len(specs) == 0:
+		specs = make([]NewProduct, body.Count)
 	}
-	ids := st.Add(body.Count)
+	ids, err := st.AddProducts(specs...)
+	if err != nil {
+		problem(w, http.StatusUnprocessableEntity, err.Error())
+		return
+	}
 	out := make([]Product, 0, len(ids))
 	for _, id := range ids {
 		p, _ := st.Product(id)
@@ -138,18 +155,30 @@ func (st *Store) ctlSetConfig(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
+// ctlTick changes prices ("changed_share") and/or stock ("stock_share") of a
+// random share of the products.
 func (st *Store) ctlTick(w http.ResponseWriter, r *http.Request) {
 	st.stats.control.Add(1)
 	var body struct {
 		ChangedShare *float64 `json:"changed_share"`
+		StockShare   *float64 `json:"stock_share"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.ChangedShare == nil || *body.ChangedShare < 0 || *body.ChangedShare > 1 {
-		problem(w, http.StatusUnprocessableEntity, "changed_share must be between 0 and 1")
+	bad := func(f *float64) bool { return f != nil && (*f < 0 || *f > 1) }
+	if (body.ChangedShare == nil && body.StockShare == nil) || bad(body.ChangedShare) || bad(body.StockShare) {
+		problem(w, http.StatusUnprocessableEntity, "changed_share and/or stock_share must be given, between 0 and 1")
 		return
 	}
-	ids := st.Tick(*body.ChangedShare)
-	writeJSON(w, http.StatusOK, map[string]any{"changed": len(ids), "ids": ids})
+	out := map[string]any{"changed": 0, "ids": []int{}}
+	if body.ChangedShare != nil {
+		ids := st.Tick(*body.ChangedShare)
+		out["changed"], out["ids"] = len(ids), ids
+	}
+	if body.StockShare != nil {
+		ids := st.TickStock(*body.StockShare)
+		out["stock_changed"], out["stock_ids"] = len(ids), ids
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -191,3 +191,69 @@ func TestLatency(t *testing.T) {
 		}
 	})
 }
+
+// TestAddChosenProducts: a catalog test can add products with the titles
+// its keyword filters look for; their pages and feeds show them.
+func TestAddChosenProducts(t *testing.T) {
+	st := New(Options{Products: 10, Seed: 4})
+	h := st.Handler()
+	rec := call(t, h, "POST", "http://shop.test/_sim/products",
+		`{"products":[{"title":"Limited Edition Espresso Grinder","price":"1299.5","currency":"EUR","availability":"preorder","layout":"visible"},{"title":"Plain Mug"}]}`)
+	if rec.Code != 201 {
+		t.Fatalf("add: %d %s", rec.Code, rec.Body)
+	}
+	p, _ := st.Product(11)
+	if p.Title != "Limited Edition Espresso Grinder" || p.Price != "1299.50" || p.Currency != "EUR" || p.Layout != LayoutVisible ||
+		!strings.HasSuffix(p.URL, "/p/11-limited-edition-espresso-grinder") {
+		t.Fatalf("added product %+v", p)
+	}
+	body, url := fetchPage(t, st, 11)
+	if o := extract.Extract(body, url, extract.Options{}); o.Title != p.Title || !samePrice(o.Price, "1299.50") || o.Currency != "EUR" || o.Availability != extract.PreOrder {
+		t.Errorf("added product's page reads %q %q %q %s", o.Title, o.Price, o.Currency, o.Availability)
+	}
+	if feed := get(t, h, "http://shop.test/products.json?limit=250").Body.String(); !strings.Contains(feed, "Plain Mug") {
+		t.Error("feed lacks an added product")
+	}
+	for _, body := range []string{
+		`{"products":[{"title":"A","currency":"CHF"}]}`,
+		`{"products":[{"title":"A","currency":"JPY","price":"10.5"}]}`,
+		`{"products":[{"title":"ok"},{"availability":"soon"}]}`,
+		`{"count":2,"products":[{"title":"A"}]}`,
+	} {
+		if rec := call(t, h, "POST", "http://shop.test/_sim/products", body); rec.Code != 422 {
+			t.Errorf("%s: %d, want 422", body, rec.Code)
+		}
+	}
+	if st.Len() != 12 {
+		t.Errorf("%d products after rejected adds, want 12 (no partial writes)", st.Len())
+	}
+}
+
+func TestTickStock(t *testing.T) {
+	st := New(Options{Products: 100, Seed: 4})
+	before := map[int]Availability{}
+	for id := 1; id <= 100; id++ {
+		p, _ := st.Product(id)
+		before[id] = p.Availability
+	}
+	rec := call(t, st.Handler(), "POST", "http://shop.test/_sim/tick", `{"stock_share":0.2}`)
+	var out struct {
+		StockIDs []int `json:"stock_ids"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || len(out.StockIDs) != 20 {
+		t.Fatalf("tick: %d %s", rec.Code, rec.Body)
+	}
+	flipped := map[int]bool{}
+	for _, id := range out.StockIDs {
+		flipped[id] = true
+	}
+	for id := 1; id <= 100; id++ {
+		p, _ := st.Product(id)
+		if changed := p.Availability != before[id]; changed != flipped[id] {
+			t.Errorf("product %d: %s → %s, listed %v", id, before[id], p.Availability, flipped[id])
+		}
+		if flipped[id] && (before[id] == InStock) != (p.Availability == OutOfStock) {
+			t.Errorf("product %d: %s → %s", id, before[id], p.Availability)
+		}
+	}
+}

@@ -12,7 +12,8 @@ import (
 // where. Every layout also shows the price and stock to the shopper.
 type Layout string
 
-// The layouts. DefaultLayouts is the mix New uses when Options.Layouts is empty.
+// The layouts. DefaultLayouts is the mix New uses when Options.Layouts is
+// empty.
 const (
 	LayoutJSONLD    Layout = "jsonld"     // JSON-LD Product/Offer in <head>
 	LayoutJSONLDEnd Layout = "jsonld-end" // JSON-LD @graph (breadcrumbs + Product, offers array) at the end of <body>
@@ -22,10 +23,17 @@ const (
 )
 
 // AllLayouts lists every layout the simulator can render.
-var AllLayouts = []Layout{LayoutJSONLD, LayoutJSONLDEnd, LayoutMicrodata, LayoutOpenGraph, LayoutVisible}
+func AllLayouts() []Layout {
+	return []Layout{LayoutJSONLD, LayoutJSONLDEnd, LayoutMicrodata, LayoutOpenGraph, LayoutVisible}
+}
+
+// DefaultLayouts is the mix of layouts the project's extractor reads
+// correctly, which is all of them (TestExtractRoundTrip checks it). A layout
+// it misreads belongs here only once it is fixed.
+func DefaultLayouts() []Layout { return AllLayouts() }
 
 func (l Layout) valid() bool {
-	for _, v := range AllLayouts {
+	for _, v := range AllLayouts() {
 		if v == l {
 			return true
 		}

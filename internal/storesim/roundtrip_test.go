@@ -35,7 +35,7 @@ func samePrice(got, want string) bool {
 // TestExtractRoundTrip: for products across every layout, currency and stock
 // state, the project's extractor reads exactly the simulated truth.
 func TestExtractRoundTrip(t *testing.T) {
-	st := New(Options{Products: 400, Seed: 7, Layouts: AllLayouts})
+	st := New(Options{Products: 400, Seed: 7, Layouts: AllLayouts()})
 	total, bad := map[string]int{}, map[string]int{}
 	shown := 0
 	for id := 1; id <= st.Len(); id++ {

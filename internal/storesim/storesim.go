@@ -1,20 +1,3 @@
-// Package storesim is a simulated online store for shelfwatch's demo, tests
-// and benchmarks. It serves product pages of about 150–300 KB in several
-// layouts (JSON-LD, microdata, OpenGraph, visible prices only), currencies
-// and stock states, with decoy prices around the real one; robots.txt, a
-// sitemap index with gzip sitemaps and a Shopify-like /products.json; and a
-// JSON control API under /_sim/ to read and change the truth and to inject
-// latency, errors, 429s and bot walls.
-//
-// Everything is generated from Options.Seed: two stores with the same options
-// serve the same bytes. The bulk of each page (menus, scripts, reviews,
-// footer) is rendered once per store and spliced with the per-product head
-// and buy box on each request, so a page costs a few kilobytes of formatting.
-//
-// With Options.Hosts = K > 1, Start also listens on 127.0.0.2 … 127.0.0.(K+1)
-// at the same port and product id i lives on 127.0.0.(2 + i mod K): a client
-// that limits its rate per host sees K stores. Linux routes all of 127/8 to
-// the loopback interface, so no setup is needed there.
 package storesim
 
 import (
@@ -23,9 +6,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 )
 
 // Options configure a Store. The zero value is a 1,000-product store on one
@@ -34,7 +19,7 @@ type Options struct {
 	Products int      // number of products at start; 0 means 1,000
 	Seed     uint64   // all content derives from it
 	Hosts    int      // loopback addresses to spread products over (see the package comment); 0 or 1: one
-	Layouts  []Layout // layout mix; empty means DefaultLayouts
+	Layouts  []Layout // layout mix; empty means DefaultLayouts()
 	TLS      bool     // serve HTTPS with a self-signed certificate made at Start
 	// SitemapSize is the number of URLs per gzip sitemap (at most and by
 	// default 50,000, the protocol's limit); tests set it lower.
@@ -52,13 +37,10 @@ type Config struct {
 	CrawlDelay    float64 `json:"crawl_delay"`     // seconds, written to robots.txt when > 0
 }
 
-// DefaultLayouts is every layout the extractor reads correctly.
-var DefaultLayouts = AllLayouts
-
 // Errors from the Go and control APIs.
 var (
-	ErrNoProduct      = errors.New("no such product")
-	ErrBadAvailablity = errors.New("availability must be in_stock, out_of_stock, preorder or backorder")
+	ErrNoProduct       = errors.New("no such product")
+	ErrBadAvailability = errors.New("availability must be in_stock, out_of_stock, preorder or backorder")
 )
 
 // Validate reports the first invalid option.
@@ -106,11 +88,12 @@ type Store struct {
 	layouts []Layout
 	chrome  *chrome
 
-	mu      sync.RWMutex
-	items   []item // items[id-1]
-	cfg     Config
-	ticks   uint64
-	origins []string // one per host once started: "http://127.0.0.2:8080"
+	mu         sync.RWMutex
+	items      []item // items[id-1]
+	cfg        Config
+	ticks      uint64
+	stockTicks uint64
+	origins    []string // one per host once started: "http://127.0.0.2:8080"
 
 	pages sync.Pool // *page
 	reqN  atomic.Uint64
@@ -144,7 +127,7 @@ func New(o Options) *Store {
 		}
 	}
 	if len(st.layouts) == 0 {
-		st.layouts = DefaultLayouts
+		st.layouts = DefaultLayouts()
 	}
 	st.items = make([]item, 0, o.Products)
 	for id := 1; id <= o.Products; id++ {
@@ -246,7 +229,7 @@ func (st *Store) SetAvailability(id int, a Availability) error {
 // are) in one step: one new version, one new ETag.
 func (st *Store) Update(id int, price string, a Availability) error {
 	if a != "" && !a.valid() {
-		return ErrBadAvailablity
+		return ErrBadAvailability
 	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -289,18 +272,98 @@ func (st *Store) touchLocked(it *item) {
 
 // Add appends n generated products and returns their ids.
 func (st *Store) Add(n int) []int {
+	ids, _ := st.AddProducts(make([]NewProduct, n)...) // zero specs are always valid
+	return ids
+}
+
+// NewProduct describes a product to add. Empty fields are generated from the
+// seed and the new id, as for the initial products.
+type NewProduct struct {
+	Title        string       `json:"title"`
+	Price        string       `json:"price"`    // in the currency's decimals
+	Currency     string       `json:"currency"` // USD, EUR, GBP, SEK, JPY or INR
+	Availability Availability `json:"availability"`
+	Layout       Layout       `json:"layout"`
+}
+
+// AddProducts appends products (catalog tests add ones with titles their
+// keyword filters match) and returns their ids. Either all are added or,
+// when one is invalid, none.
+func (st *Store) AddProducts(specs ...NewProduct) ([]int, error) {
+	for i, sp := range specs {
+		if err := sp.validate(); err != nil {
+			return nil, fmt.Errorf("product %d: %w", i+1, err)
+		}
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	ids := make([]int, 0, n)
-	for range n {
+	now := time.Now().Unix()
+	ids := make([]int, 0, len(specs))
+	for _, sp := range specs {
 		id := len(st.items) + 1
 		it := newItem(st.opt.Seed, id, st.layouts, baseTime)
-		it.modified = time.Now().Unix()
+		sp.apply(&it)
+		it.modified = now
 		it.etag = st.etagOf(&it)
 		st.items = append(st.items, it)
 		ids = append(ids, id)
 	}
-	return ids
+	return ids, nil
+}
+
+func (sp NewProduct) validate() error {
+	if len(sp.Title) > 200 || strings.ContainsFunc(sp.Title, unicode.IsControl) {
+		return errors.New("title must be at most 200 characters, without control characters")
+	}
+	if sp.Availability != "" && !sp.Availability.valid() {
+		return ErrBadAvailability
+	}
+	if sp.Layout != "" && !sp.Layout.valid() {
+		return fmt.Errorf("unknown layout %q", sp.Layout)
+	}
+	if sp.Currency != "" {
+		if _, ok := currencyIndex(sp.Currency); !ok {
+			return fmt.Errorf("currency %q is not simulated (USD, EUR, GBP, SEK, JPY, INR)", sp.Currency)
+		}
+	}
+	if sp.Price != "" {
+		var it item
+		sp.apply(&it)
+		if _, err := currencies[it.cur].parseDecimal(sp.Price); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply overrides the generated fields of it; sp is valid.
+func (sp NewProduct) apply(it *item) {
+	if sp.Title != "" {
+		it.title = sp.Title
+		it.slug = slugify(sp.Title)
+		if it.slug == "" {
+			it.slug = "product"
+		}
+	}
+	if sp.Currency != "" {
+		ci, _ := currencyIndex(sp.Currency)
+		if uint8(ci) != it.cur {
+			it.cur = uint8(ci)
+			c := &currencies[ci]
+			it.price = roundPrice(c, c.lo*c.scale())
+			it.base, it.list = it.price, 0
+		}
+	}
+	if sp.Price != "" {
+		it.price, _ = currencies[it.cur].parseDecimal(sp.Price)
+		it.base, it.list = it.price, 0
+	}
+	if sp.Availability != "" {
+		it.avail = sp.Availability
+	}
+	if sp.Layout != "" {
+		it.layout = sp.Layout
+	}
 }
 
 // Config returns the current fault-injection settings.
@@ -340,6 +403,30 @@ func (st *Store) Tick(share float64) []int {
 			p = it.price + c.scale()
 		}
 		it.price = p
+		st.touchLocked(it)
+		ids = append(ids, it.id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TickStock changes the stock of a share (0..1) of the products, chosen at
+// random like Tick: in stock becomes out of stock, any other state in stock.
+// It returns their ids.
+func (st *Store) TickStock(share float64) []int {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	st.stockTicks++
+	n := min(max(int(share*float64(len(st.items))+0.5), 0), len(st.items))
+	r := rand.New(rand.NewPCG(st.opt.Seed^0x570C, st.stockTicks))
+	ids := make([]int, 0, n)
+	for _, ix := range r.Perm(len(st.items))[:n] {
+		it := &st.items[ix]
+		if it.avail == InStock {
+			it.avail = OutOfStock
+		} else {
+			it.avail = InStock
+		}
 		st.touchLocked(it)
 		ids = append(ids, it.id)
 	}
