@@ -134,8 +134,48 @@ func isISO(c string) bool { return len(c) == 3 && isUpperAlpha([]byte(c)) }
 // pageRef is what identifies the page's own product among several: its
 // headings and title, and its URLs.
 type pageRef struct {
-	names []string // normalized h1 texts, og:title, <title>
-	paths []string // URL paths of the page and its canonical link
+	names []string   // normalized h1 texts, og:title, <title>
+	paths []string   // URL paths of the page and its canonical link
+	query url.Values // the page URL's query: the selected variant (?variant=123)
+}
+
+// selects reports an offer or variant that the page URL selects: its url
+// has the page's path and a query the page URL carries (?variant=222), or
+// its sku or gtin is a query value or the last path segment of the page.
+func (r pageRef) selects(m map[string]any) bool {
+	if u := str(get(m, "url")); u != "" && len(r.query) > 0 {
+		if pu, err := url.Parse(u); err == nil && len(pu.Query()) > 0 && (len(pu.Path) <= 1 || r.matchesURL(u)) {
+			all := true
+			for k, vs := range pu.Query() {
+				if len(vs) == 0 || r.query.Get(k) != vs[0] {
+					all = false
+					break
+				}
+			}
+			if all {
+				return true
+			}
+		}
+	}
+	for _, k := range []string{"sku", "gtin13", "gtin", "productID"} {
+		id := str(get(m, k))
+		if len(id) < 3 {
+			continue
+		}
+		for _, vs := range r.query {
+			for _, v := range vs {
+				if strings.EqualFold(v, id) {
+					return true
+				}
+			}
+		}
+		for _, p := range r.paths[:min(1, len(r.paths))] {
+			if seg := p[strings.LastIndexByte(p, '/')+1:]; strings.EqualFold(seg, id) || strings.HasSuffix(strings.ToLower(seg), "-"+strings.ToLower(id)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func newPageRef(p *page, base *url.URL, canon string) pageRef {
@@ -154,6 +194,9 @@ func newPageRef(p *page, base *url.URL, canon string) pageRef {
 	}
 	if base != nil && len(base.Path) > 1 {
 		r.paths = append(r.paths, strings.TrimSuffix(base.Path, "/"))
+	}
+	if base != nil && base.RawQuery != "" {
+		r.query = base.Query()
 	}
 	if cu, err := url.Parse(canon); err == nil && len(cu.Path) > 1 {
 		r.paths = append(r.paths, strings.TrimSuffix(cu.Path, "/"))

@@ -23,6 +23,7 @@ type facts struct {
 	avail    Availability
 	list     string // a regular/list price also given, canonical decimal
 	low      bool   // amount is an AggregateOffer lowPrice / range start
+	selected bool   // amount is the offer the page URL selects
 	variants []Variant
 }
 

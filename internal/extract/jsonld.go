@@ -58,18 +58,27 @@ func fromJSONLD(blocks [][]byte, pr *pricer, ref pageRef) (facts, bool) {
 	f.image = str(get(main, "image"))
 	f.url = str(get(main, "url"))
 	offers := list(get(main, "offers"))
-	readOffers(&f, offers, pr)
+	readOffers(&f, offers, pr, ref.selects)
 	variants := list(get(main, "hasVariant"))
+	chosen := -1
 	for _, v := range variants {
 		vm, ok := v.(map[string]any)
 		if !ok {
 			continue
 		}
 		var vf facts
-		readOffers(&vf, list(get(vm, "offers")), pr)
+		readOffers(&vf, list(get(vm, "offers")), pr, ref.selects)
+		if chosen < 0 && vf.amount != "" && (ref.selects(vm) || vf.selected) {
+			chosen = len(f.variants)
+		}
 		f.variants = append(f.variants, Variant{
 			Name: cleanText(variantName(vm)), SKU: str(get(vm, "sku")), Price: vf.amount, Currency: vf.currency, Availability: vf.avail,
 		})
+	}
+	if chosen >= 0 && !f.selected {
+		// The page URL selects this variant (?variant=222, its sku).
+		v := f.variants[chosen]
+		f.amount, f.currency, f.rawPrice, f.low = v.Price, v.Currency, v.Price, false
 	}
 	if f.amount == "" && len(f.variants) > 0 {
 		// A ProductGroup without its own offer: the first available variant
@@ -157,11 +166,13 @@ func collectProducts(v any, key string, depth int, out *[]map[string]any) {
 
 // readOffers fills price, currency and availability from an offers value:
 // an Offer, an AggregateOffer, or an array of either (nulls skipped).
-func readOffers(f *facts, offers []any, pr *pricer) {
+// sel, when set, reports an offer the page URL selects (a variant's url
+// or sku): it is the default selection.
+func readOffers(f *facts, offers []any, pr *pricer, sel func(map[string]any) bool) {
 	type offer struct {
 		amount, raw, cur, list string
 		avail                  Availability
-		low                    bool
+		low, selected          bool
 	}
 	var all []offer
 	for _, o := range offers {
@@ -181,7 +192,7 @@ func readOffers(f *facts, offers []any, pr *pricer) {
 			of.avail, _ = parseAvailability(str(get(om, "availability")))
 			if of.raw == "" {
 				var sub facts
-				readOffers(&sub, list(get(om, "offers")), pr)
+				readOffers(&sub, list(get(om, "offers")), pr, sel)
 				of.raw, of.cur, of.avail = sub.amount, firstNonEmpty(of.cur, sub.currency), sub.avail
 			}
 			of.amount = pr.structAmount(of.raw, of.cur)
@@ -222,6 +233,7 @@ func readOffers(f *facts, offers []any, pr *pricer) {
 			}
 		}
 		of.amount = pr.structAmount(of.raw, of.cur)
+		of.selected = sel != nil && len(offers) > 1 && sel(om)
 		all = append(all, of)
 	}
 	if len(all) == 0 {
@@ -236,6 +248,13 @@ func readOffers(f *facts, offers []any, pr *pricer) {
 		}
 		if pick < 0 || (o.avail == InStock && all[pick].avail != InStock) {
 			pick = i
+		}
+	}
+	for i, o := range all {
+		if o.selected && o.amount != "" {
+			pick = i // the page URL selects this offer
+			f.selected = true
+			break
 		}
 	}
 	f.avail = Unknown

@@ -24,7 +24,9 @@ var (
 		"slick", "owl ", "sims ", "sp detail", "suggest", "more from", "morefrom", "you may", "youmay", "complete the",
 		"frequently", "fbt ", "xsell", "upselling", "others", "warranty", "warranties", "insurance", "assurance",
 		"protection plan", "addon", "add on", "garanti", "extended warranty", "service plan", "care plan", "gift wrap",
-		"nav ", "navbar", "shortcut", "keyboard"}
+		"nav ", "navbar", "shortcut", "keyboard", "recs ", "other sellers", "othersellers", "offer listing", "offerlisting",
+		"olp ", "mbc ", "aod ", "more buying", "morebuying", "buying choices", "buying options", "other offers", "otheroffers",
+		"more offers", "moreoffers", "offers link", "all offers", "alloffers", "marketplace offers"}
 	kwUnit   = []string{"unit price", "unitprice", "price per", "priceper", "per unit", "perunit", "ppu ", "price unit", "base price unit"}
 	kwInstal = []string{"instal", "parcel", "cuota", "financ", "monthly", "klarna", "afterpay", "affirm", "credit", "emi "}
 	kwCoupon = []string{"coupon", "voucher", "promo code", "promocode", "bank offer", "bankoffer", "best price", "bestprice",

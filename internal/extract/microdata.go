@@ -58,7 +58,7 @@ func fromMicrodata(items []mdItem, pr *pricer) (facts, bool) {
 			offers = append(offers, offerMap(items, i))
 		}
 	}
-	readOffers(&f, offers, pr)
+	readOffers(&f, offers, pr, nil)
 	if f.currency == "" {
 		f.currency = pr.currency(prop(it, "priceCurrency"))
 	}

@@ -36,7 +36,11 @@ var priceTraps = []priceTrap{
 	{"other-offers-de", "https://www.haendler.example.de/p/kopfhoerer", "89.99", InStock},
 	{"oos-other-sellers", "https://www.amazon.example/dp/B1", "", OutOfStock},
 	{"more-buying-choices", "https://www.amazon.example/dp/B2", "39.99", InStock},
+	{"oos-buying-options", "https://www.amazon.example/dp/B3", "", OutOfStock},
+	{"other-offers-link", "https://www.werkzeug.example.de/p/bohrschrauber", "94.99", InStock},
 	// 4. Variants.
+	{"variant-url-noprice", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
+	{"variant-selected-chip", "https://www.oel.example.de/p/olivenoel", "16.50", InStock},
 	{"variant-url-sku", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
 	{"variant-offers-buybox", "https://perfume.example.fr/p/eau", "72.00", InStock},
 	{"woo-range-selected", "https://teashop.example.co.uk/product/tin", "34.99", InStock},

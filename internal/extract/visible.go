@@ -39,6 +39,11 @@ var (
 	lblMemberAfter = []string{"clubcard", "member", "for members", "with card", "with prime", "prime", "after coupon", "with coupon",
 		"with code", "with promo", "coupon", "subscribe", "картой", "по карте", "с картой", "c картой", "用券", "券后", "会员",
 		"mit karte", "avec la carte", "con tarjeta", "in app"}
+	// Other sellers' offers and comparison tables beside the buy box.
+	lblOtherOffers = []string{"other sellers", "more buying choices", "buying options", "new & used", "new and used", "used from",
+		"used & new", "weitere angebote", "angebote ab", "other offers", "more offers", "offers from", "autres vendeurs", "offres à partir",
+		"otros vendedores", "altri venditori", "outros vendedores", "andere verkopers", "övriga säljare", "compare with similar",
+		"vergleichen mit"}
 	// A label that says the price is the one without membership or card.
 	lblNonMember  = []string{"non-member", "non member", "nonmember", "without card", "без"}
 	lblShip       = []string{"shipping", "delivery", "envío", "envio", "livraison", "frete", "versand", "livrare", "transport", "spedizione", "verzending", "frakt", "kargo", "fee", "taxa de entrega"}
@@ -231,6 +236,9 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		c.decoy = true
 	case hasWordAny(near, lblShip):
 		add(-5, "labelled shipping")
+		c.decoy = true
+	case hasWordAny(before, lblOtherOffers):
+		add(-6, "labelled other sellers' offer")
 		c.decoy = true
 	case hasWordAny(near, lblMemberBefore) && !hasWordAny(near, lblNonMember):
 		add(-5, "labelled member/card/coupon price")
