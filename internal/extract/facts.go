@@ -21,9 +21,10 @@ type facts struct {
 	rawPrice string // as written, for evidence
 	currency string
 	avail    Availability
-	list     string // a regular/list price also given, canonical decimal
-	low      bool   // amount is an AggregateOffer lowPrice / range start
-	selected bool   // amount is the offer the page URL selects
+	list     string   // a regular/list price also given, canonical decimal
+	low      bool     // amount is an AggregateOffer lowPrice / range start
+	selected bool     // amount is the offer the page URL selects
+	alts     []string // the other offers' amounts (one offer per size or volume)
 	variants []Variant
 }
 

@@ -71,6 +71,9 @@ func fromJSONLD(blocks [][]byte, pr *pricer, ref pageRef) (facts, bool) {
 		if chosen < 0 && vf.amount != "" && (ref.selects(vm) || vf.selected) {
 			chosen = len(f.variants)
 		}
+		if vf.amount != "" && len(f.alts) < 32 {
+			f.alts = append(f.alts, vf.amount)
+		}
 		f.variants = append(f.variants, Variant{
 			Name: cleanText(variantName(vm)), SKU: str(get(vm, "sku")), Price: vf.amount, Currency: vf.currency, Availability: vf.avail,
 		})
@@ -261,6 +264,13 @@ func readOffers(f *facts, offers []any, pr *pricer, sel func(map[string]any) boo
 	for _, o := range all {
 		if rankAvail(o.avail) > rankAvail(f.avail) {
 			f.avail = o.avail
+		}
+	}
+	if len(all) > 1 {
+		for i, o := range all {
+			if i != pick && o.amount != "" && !o.low && len(f.alts) < 32 {
+				f.alts = append(f.alts, o.amount)
+			}
 		}
 	}
 	if pick >= 0 {

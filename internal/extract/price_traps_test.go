@@ -40,6 +40,7 @@ var priceTraps = []priceTrap{
 	{"other-offers-link", "https://www.werkzeug.example.de/p/bohrschrauber", "94.99", InStock},
 	// 4. Variants.
 	{"variant-url-noprice", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
+	{"variant-weak-buybox", "https://parfums.example.fr/p/ambre", "72.00", InStock},
 	{"variant-selected-chip", "https://www.oel.example.de/p/olivenoel", "16.50", InStock},
 	{"variant-url-sku", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
 	{"variant-offers-buybox", "https://perfume.example.fr/p/eau", "72.00", InStock},

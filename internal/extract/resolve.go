@@ -65,6 +65,27 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			}
 		}
 	}
+	// Several offers (one per size or volume): the one the buy box shows is
+	// the selected one, unless the page URL already selected one.
+	for i := range srcs {
+		f := &srcs[i]
+		if f.amount == "" || f.selected || len(f.alts) == 0 || best == nil {
+			continue
+		}
+		s0, ok0 := support(f.amount)
+		for _, alt := range f.alts {
+			if decEqual(alt, f.amount) {
+				continue
+			}
+			s, ok := support(alt)
+			if ok && (decEqual(best.amount, alt) && s >= 4 || s >= credibleVisible) && (!ok0 || s > s0+1) {
+				o.Evidence = append(o.Evidence, Evidence{Strategy: f.strategy, Field: "price", Value: alt + " " + f.currency,
+					Where: "the offer the buy box shows (selected variant), not the first offer " + f.amount})
+				f.amount, f.rawPrice, f.low = alt, alt, false
+				break
+			}
+		}
+	}
 	// 1. An admin's rule is final.
 	for _, f := range srcs {
 		if f.strategy == SourceRule && f.amount != "" {
