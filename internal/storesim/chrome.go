@@ -30,6 +30,8 @@ const (
 	pickCarousel
 	pickSprite
 	pickDesc
+	pickTheme  // buy-box markup family
+	pickExtras // bits: sticky cart bar, related ItemList JSON-LD, app-state JSON
 )
 
 func newChrome(seed uint64, sampleTitles func(r *rand.Rand) (int, string, string)) *chrome {
@@ -261,7 +263,7 @@ func renderCarousel(r *rand.Rand, c *currency, sample func(r *rand.Rand) (int, s
 func renderFooter(r *rand.Rand, c *currency, store string) string {
 	var b strings.Builder
 	b.WriteString(`<footer class="site-footer"><div class="site-footer__perks">`)
-	fmt.Fprintf(&b, `<p>Free shipping on orders over %s</p><p>Gift cards from %s</p>`, c.format(50*c.scale()), c.format(10*c.scale()))
+	fmt.Fprintf(&b, `<p>Free shipping on orders over %s</p><p>Gift cards from %s</p>`, c.format(10*c.lo*c.scale()), c.format(2*c.lo*c.scale()))
 	b.WriteString(`</div><div class="site-footer__links">`)
 	for _, col := range []string{"Help", "About", "Stores", "Legal"} {
 		fmt.Fprintf(&b, `<div><h3>%s</h3><ul>`, col)

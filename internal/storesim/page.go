@@ -20,11 +20,12 @@ const (
 	LayoutMicrodata Layout = "microdata"  // schema.org microdata only
 	LayoutOpenGraph Layout = "opengraph"  // product:price:* meta tags only
 	LayoutVisible   Layout = "visible"    // no structured data: only what a shopper sees
+	LayoutShopify   Layout = "shopify"    // Shopify's analytics meta and product JSON (prices in cents), no schema.org
 )
 
 // AllLayouts lists every layout the simulator can render.
 func AllLayouts() []Layout {
-	return []Layout{LayoutJSONLD, LayoutJSONLDEnd, LayoutMicrodata, LayoutOpenGraph, LayoutVisible}
+	return []Layout{LayoutJSONLD, LayoutJSONLDEnd, LayoutMicrodata, LayoutOpenGraph, LayoutVisible, LayoutShopify}
 }
 
 // DefaultLayouts is the mix of layouts the project's extractor reads
@@ -41,9 +42,19 @@ func (l Layout) valid() bool {
 	return false
 }
 
-// priceTheme is the markup family of the buy box (Shopify-like, Magento-like,
-// a custom one); it is independent of the layout.
-func (it *item) priceTheme() int { return int(it.pick[pickSprite]) % 3 }
+// priceTheme is the markup family of the buy box (Shopify-like,
+// Magento-like, a custom one, Amazon-like split digits); it is independent of
+// the layout.
+func (it *item) priceTheme() int { return int(it.pick[pickTheme]) % 4 }
+
+// Optional page parts, chosen per product.
+const (
+	extraStickyBar   = 1 << iota // a sticky bar repeating title, price and cart button
+	extraRelatedList             // JSON-LD ItemList of other products (with prices) before the product's
+	extraAppState                // per-page app-state JSON with the product and recommendations (minor units)
+)
+
+func (it *item) extra(bit uint8) bool { return it.pick[pickExtras]&bit != 0 }
 
 // page is one response body as a list of segments: static ones are chunks
 // of the store's chrome, dynamic ones are ranges of buf.
@@ -135,6 +146,12 @@ func (st *Store) render(p *page, it *item, origin string) {
 		p.s("<meta property=\"product:price:amount\" content=\"", priceDec, "\"><meta property=\"product:price:currency\" content=\"", c.code, "\">",
 			"<meta property=\"product:availability\" content=\"", ogAvailability(it.avail), "\"><meta property=\"product:brand\" content=\"", html.EscapeString(it.brand), "\">")
 	}
+	if it.layout == LayoutShopify {
+		writeShopifyMeta(p, it, c)
+	}
+	if it.extra(extraRelatedList) {
+		st.writeRelatedList(p, it, c, origin)
+	}
 	if it.layout == LayoutJSONLD {
 		p.s("<script type=\"application/ld+json\">")
 		writeProductJSON(&p.buf, it, url, img, false)
@@ -145,10 +162,18 @@ func (st *Store) render(p *page, it *item, origin string) {
 	p.static(pickOf(ch.sprites, it.pick[pickSprite]))
 	p.static(pickOf(ch.navs, it.pick[pickNav]))
 	st.renderMain(p, it, c, &ph, title, url)
+	if it.extra(extraStickyBar) {
+		p.s("<div class=\"sticky-atc\" data-sticky><span class=\"sticky-atc__title\">", title, "</span> <span class=\"sticky-atc__price\">", c.format(it.price), "</span> ")
+		writeCartButton(p, it, &ph)
+		p.s("</div>\n")
+	}
 	p.static(pickOf(ch.descs[it.category], it.pick[pickDesc]))
 	p.static(pickOf(ch.reviews, it.pick[pickReviews]))
 	p.static(pickOf(ch.carousels[it.cur], it.pick[pickCarousel]))
 	p.static(pickOf(ch.scripts, it.pick[pickScripts]))
+	if it.extra(extraAppState) {
+		st.writeAppState(p, it, c)
+	}
 	p.static(ch.footers[it.cur])
 	if it.layout == LayoutJSONLDEnd {
 		p.s("<script type=\"application/ld+json\">")
@@ -196,6 +221,9 @@ func (st *Store) renderMain(p *page, it *item, c *currency, ph *phrases, title, 
 	}
 	writePriceBox(p, it, c, ph)
 	writeStock(p, it, ph)
+	if it.layout == LayoutShopify {
+		writeShopifyProduct(p, it, c)
+	}
 	if micro {
 		p.s("</div>")
 	}
@@ -221,6 +249,8 @@ func writePriceBox(p *page, it *item, c *currency, ph *phrases) {
 		} else {
 			p.s("<div class=\"price-box\"><span class=\"price\">", now, "</span></div>")
 		}
+	case 3:
+		writeSplitPrice(p, it, c)
 	default:
 		if sale {
 			p.s("<div class=\"pdp-price\"><span class=\"pdp-price__now\">", now, "</span> <span class=\"pdp-price__was\">", ph.was, " <del>", c.format(it.list),
@@ -239,6 +269,11 @@ func writePriceBox(p *page, it *item, c *currency, ph *phrases) {
 
 func writeStock(p *page, it *item, ph *phrases) {
 	p.s("<p class=\"product-stock product-stock--", string(it.avail), "\">", ph.stock[it.avail], "</p><form class=\"product-form\" action=\"/cart/add\" method=\"post\"><input type=\"hidden\" name=\"id\" value=\"", itoa(it.id), "\">")
+	writeCartButton(p, it, ph)
+	p.s("</form>")
+}
+
+func writeCartButton(p *page, it *item, ph *phrases) {
 	switch it.avail {
 	case OutOfStock:
 		p.s("<button type=\"button\" class=\"btn product-form__notify\" disabled>", ph.soldOutBtn, "</button>")
@@ -247,7 +282,6 @@ func writeStock(p *page, it *item, ph *phrases) {
 	default:
 		p.s("<button type=\"submit\" class=\"btn btn--primary product-form__submit\">", ph.addToCart, "</button>")
 	}
-	p.s("</form>")
 }
 
 func ogAvailability(a Availability) string {

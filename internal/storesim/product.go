@@ -77,7 +77,7 @@ type item struct {
 	avail    Availability
 	rating   int // tenths of a star
 	reviews  int
-	pick     [6]uint8 // nav, scripts, reviews, carousel, sprite, description
+	pick     [8]uint8 // indexed by the pick* constants
 	version  int
 	modified int64 // Unix seconds
 	etag     string

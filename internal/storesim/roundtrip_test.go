@@ -43,7 +43,18 @@ func TestExtractRoundTrip(t *testing.T) {
 		body, url := fetchPage(t, st, id)
 		o := extract.Extract(body, url, extract.Options{})
 		it := st.items[id-1]
-		groups := []string{string(p.Layout), p.Currency, string(p.Availability), fmt.Sprintf("theme%d", it.priceTheme())}
+		groups := []string{"all", string(p.Layout), p.Currency, string(p.Availability), fmt.Sprintf("theme%d", it.priceTheme())}
+		for bit, name := range map[uint8]string{extraStickyBar: "+sticky-bar", extraRelatedList: "+related-itemlist", extraAppState: "+app-state"} {
+			if it.extra(bit) {
+				groups = append(groups, name)
+			}
+		}
+		if p.ListPrice != "" {
+			groups = append(groups, "+sale")
+		}
+		if it.decoy != decoyNone {
+			groups = append(groups, fmt.Sprintf("+decoy%d", it.decoy))
+		}
 		for _, g := range groups {
 			total[g]++
 		}
@@ -66,6 +77,6 @@ func TestExtractRoundTrip(t *testing.T) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		t.Logf("%-14s %3d pages, %d wrong", k, total[k], bad[k])
+		t.Logf("%-18s %3d pages, %d wrong", k, total[k], bad[k])
 	}
 }
