@@ -27,6 +27,7 @@ a control API under /_sim/) until SIGINT or SIGTERM.
   --429-rate R         share of responses that are 429 (0..1)
   --block-rate R       share of responses that are a bot wall (0..1)
   --crawl-delay SEC    Crawl-delay written to robots.txt
+  --layouts L,L        layout mix (jsonld, jsonld-end, microdata, opengraph, visible, shopify; default all)
   --tls                serve HTTPS with a self-signed certificate
 `
 
@@ -69,6 +70,7 @@ func parseStoresimFlags(args []string) (storesim.Options, string, error) {
 	blockRate := fs.Float64("block-rate", 0, "")
 	crawlDelay := fs.Float64("crawl-delay", 0, "")
 	useTLS := fs.Bool("tls", false, "")
+	layouts := fs.String("layouts", "", "")
 	if err := fs.Parse(args); err != nil {
 		return storesim.Options{}, "", err
 	}
@@ -93,6 +95,11 @@ func parseStoresimFlags(args []string) (storesim.Options, string, error) {
 			LatencyMS: int(latency.Milliseconds()), ErrorRate: *errRate, Status429Rate: *rate429,
 			BlockRate: *blockRate, CrawlDelay: *crawlDelay,
 		},
+	}
+	if *layouts != "" {
+		for l := range strings.SplitSeq(*layouts, ",") {
+			opt.Layouts = append(opt.Layouts, storesim.Layout(strings.TrimSpace(l)))
+		}
 	}
 	if err := opt.Validate(); err != nil {
 		return storesim.Options{}, "", err

@@ -49,7 +49,7 @@ func TestStoresimServesAndStops(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- runStoresim(ctx, env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }},
-			[]string{"--listen", "127.0.0.1:0", "--products", "20", "--seed", "3"})
+			[]string{"--listen", "127.0.0.1:0", "--products", "20", "--seed", "3", "--layouts", "microdata, visible"})
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for field(out.String(), "sample product") == "" {
@@ -137,6 +137,7 @@ func TestStoresimBadFlags(t *testing.T) {
 		{"--bogus"},
 		{"extra"},
 		{"--error-rate", "0.6", "--429-rate", "0.6"},
+		{"--layouts", "jsonld,fancy"},
 	} {
 		var out, errOut bytes.Buffer
 		code := runStoresim(context.Background(), env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, args)

@@ -1,9 +1,12 @@
 package storesim
 
 import (
+	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -67,6 +70,35 @@ func BenchmarkServePageHTTP(b *testing.B) {
 		for pb.Next() {
 			i++
 			resp, err := client.Get(srv.URL + st.URL(1+i%1000))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+}
+
+// BenchmarkServePageTLS: a new TLS connection and a gzip page per request,
+// client included: the costliest way the pipeline benchmark fetches.
+func BenchmarkServePageTLS(b *testing.B) {
+	ctx, cancel := context.WithCancel(context.Background())
+	st := New(Options{Products: 1000, Seed: 1, TLS: true})
+	base, err := st.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cancel(); st.Wait() }()
+	tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: st.CertPool()}, DisableKeepAlives: true}
+	client := &http.Client{Transport: tr}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			i++
+			resp, err := client.Get(base + "/p/" + strings.TrimPrefix(st.URL(1+i%1000), "/p/"))
 			if err != nil {
 				b.Error(err)
 				return

@@ -23,25 +23,35 @@ func (st *Store) serveRobots(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(b.String()))
 }
 
-// hostIDs returns the ids of the products that live on the host the request
-// was made to, in order. Before Start, or on one host, that is every product.
-func (st *Store) hostIDsLocked(r *http.Request) []int {
-	k, n := -1, len(st.origins)
-	if n > 1 {
-		for i, o := range st.origins {
-			if strings.HasSuffix(o, "://"+r.Host) {
-				k = i
-				break
+// idSeq is the ids of the products on one host, without listing them: the
+// i-th is first + i*step. A feed page over a million products stays cheap.
+type idSeq struct{ first, step, n int }
+
+func (q idSeq) at(i int) int { return q.first + i*q.step }
+
+// hostIDsLocked returns the products that live on the host the request was
+// made to. Before Start, on one host, or on the listen address, that is
+// every product.
+func (st *Store) hostIDsLocked(r *http.Request) idSeq {
+	all := idSeq{first: 1, step: 1, n: len(st.items)}
+	hosts := len(st.origins)
+	if hosts <= 1 {
+		return all
+	}
+	for k, o := range st.origins {
+		if strings.HasSuffix(o, "://"+r.Host) {
+			first := k // product id lives on origins[id % hosts]
+			if first == 0 {
+				first = hosts
 			}
+			n := 0
+			if len(st.items) >= first {
+				n = (len(st.items)-first)/hosts + 1
+			}
+			return idSeq{first: first, step: hosts, n: n}
 		}
 	}
-	ids := make([]int, 0, len(st.items)/max(n, 1)+1)
-	for i := range st.items {
-		if id := i + 1; k < 0 || id%n == k {
-			ids = append(ids, id)
-		}
-	}
-	return ids
+	return all
 }
 
 func (st *Store) serveSitemapIndex(w http.ResponseWriter, r *http.Request) {
@@ -50,10 +60,10 @@ func (st *Store) serveSitemapIndex(w http.ResponseWriter, r *http.Request) {
 	ids := st.hostIDsLocked(r)
 	size := st.opt.SitemapSize
 	var mods []int64
-	for start := 0; start < len(ids); start += size {
+	for start := 0; start < ids.n; start += size {
 		var m int64
-		for _, id := range ids[start:min(start+size, len(ids))] {
-			m = max(m, st.items[id-1].modified)
+		for i := start; i < min(start+size, ids.n); i++ {
+			m = max(m, st.items[ids.at(i)-1].modified)
 		}
 		mods = append(mods, m)
 	}
@@ -81,8 +91,11 @@ func (st *Store) serveSitemap(w http.ResponseWriter, r *http.Request) {
 	st.mu.RLock()
 	ids := st.hostIDsLocked(r)
 	size := st.opt.SitemapSize
+	if n-1 > ids.n/size { // also keeps (n-1)*size from overflowing
+		n = ids.n/size + 2
+	}
 	start := (n - 1) * size
-	if start >= len(ids) {
+	if start >= ids.n {
 		st.mu.RUnlock()
 		st.stats.other.Add(1)
 		http.NotFound(w, r)
@@ -92,8 +105,9 @@ func (st *Store) serveSitemap(w http.ResponseWriter, r *http.Request) {
 		path string
 		mod  int64
 	}
-	page := make([]entry, 0, min(size, len(ids)-start))
-	for _, id := range ids[start:min(start+size, len(ids))] {
+	page := make([]entry, 0, min(size, ids.n-start))
+	for i := start; i < min(start+size, ids.n); i++ {
+		id := ids.at(i)
 		it := &st.items[id-1]
 		page = append(page, entry{"/p/" + itoa(id) + "-" + it.slug, it.modified})
 	}
@@ -163,8 +177,9 @@ func (st *Store) serveFeed(w http.ResponseWriter, r *http.Request) {
 	}{Products: []feedProduct{}}
 	st.mu.RLock()
 	ids := st.hostIDsLocked(r)
-	if start := (pageN - 1) * limit; start < len(ids) {
-		for _, id := range ids[start:min(start+limit, len(ids))] {
+	if start := (pageN - 1) * limit; pageN-1 <= ids.n/limit && start < ids.n {
+		for i := start; i < min(start+limit, ids.n); i++ {
+			id := ids.at(i)
 			it := &st.items[id-1]
 			c := &currencies[it.cur]
 			ts := time.Unix(it.modified, 0).UTC().Format(time.RFC3339)

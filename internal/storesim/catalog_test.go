@@ -142,6 +142,12 @@ func TestProductsJSON(t *testing.T) {
 	if f := read("?page=3"); len(f.Products) != 17 || f.Products[16].ID != 77 {
 		t.Errorf("after adding 2 products page 3 has %d", len(f.Products))
 	}
+	if f := read("?page=9223372036854775807&limit=250"); len(f.Products) != 0 {
+		t.Errorf("huge page: %d products", len(f.Products))
+	}
+	if rec := get(t, h, "http://shop.test/sitemaps/products-9223372036854775807.xml.gz"); rec.Code != 404 {
+		t.Errorf("huge sitemap number: %d", rec.Code)
+	}
 	if rec := get(t, h, "http://shop.test/products.json?page=x"); rec.Code != 400 {
 		t.Errorf("bad page: %d", rec.Code)
 	}

@@ -1,6 +1,8 @@
 package storesim
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/tls"
 	"io"
@@ -40,6 +42,12 @@ func TestStartHosts(t *testing.T) {
 	feed := string(getOK(t, http.DefaultClient, origins[1]+"/products.json?limit=250"))
 	if n := strings.Count(feed, `"handle"`); n != 10 {
 		t.Errorf("host 2 feed lists %d products, want 10", n)
+	}
+	sm := gunzipGet(t, origins[2]+"/sitemaps/products-1.xml.gz")
+	for id := 1; id <= 30; id++ {
+		if on := strings.Contains(sm, "<loc>"+st.URL(id)+"</loc>"); on != (id%3 == 2) {
+			t.Errorf("host 3 sitemap lists product %d: %v", id, on)
+		}
 	}
 	if all := strings.Count(string(getOK(t, http.DefaultClient, base+"/products.json?limit=250")), `"handle"`); all != 30 {
 		t.Errorf("base feed lists %d products, want 30", all)
@@ -85,4 +93,17 @@ func getOK(t *testing.T, c *http.Client, url string) []byte {
 		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
 	}
 	return b
+}
+
+func gunzipGet(t *testing.T, url string) string {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(getOK(t, http.DefaultClient, url)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
