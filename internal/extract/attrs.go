@@ -25,7 +25,7 @@ type attrs struct {
 // reuse. It parses attributes itself rather than calling z.TagAttr, which
 // copies every value; the values it keeps that may hold entities are
 // unescaped (see set).
-func (at *attrs) read(raw []byte, lower []byte) []byte {
+func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte {
 	i := 1
 	for i < len(raw) && !isAttrSpace(raw[i]) && raw[i] != '>' && raw[i] != '/' {
 		i++ // the tag name
@@ -112,7 +112,16 @@ func (at *attrs) read(raw []byte, lower []byte) []byte {
 			lower = appendWords(lower, d)
 		}
 		lower = appendWords(lower, at.name)
-		at.flags |= matchWords(lower)
+		// Pages repeat the same class lists thousands of times: the
+		// keyword flags of each distinct word list are computed once.
+		fl, ok := cache[string(lower)]
+		if !ok {
+			fl = matchWords(lower)
+			if cache != nil && len(cache) < 4096 {
+				cache[string(lower)] = fl
+			}
+		}
+		at.flags |= fl
 		if bytes.Equal(at.name, []byte("add")) {
 			at.flags |= fCartBtn | fButton
 		}

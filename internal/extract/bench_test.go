@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -153,4 +154,27 @@ func BenchmarkCorpusNaiveTokenizer(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(pages)), "µs/page")
+}
+
+// BenchmarkExtractVsTokenizer alternates Extract and a bare tokenizer pass
+// over the same page and reports their time ratio: on a shared, noisy
+// machine the ratio of interleaved runs is steadier than two benchmarks
+// run one after the other.
+func BenchmarkExtractVsTokenizer(b *testing.B) {
+	page := benchPage(b)
+	var ext, tok time.Duration
+	for b.Loop() {
+		t0 := time.Now()
+		Extract(page, "https://bench.example/lamp", Options{})
+		t1 := time.Now()
+		z := html.NewTokenizer(bytes.NewReader(page))
+		for z.Next() != html.ErrorToken {
+		}
+		t2 := time.Now()
+		ext += t1.Sub(t0)
+		tok += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(ext.Microseconds())/float64(b.N), "µs-extract/op")
+	b.ReportMetric(float64(tok.Microseconds())/float64(b.N), "µs-tokenizer/op")
+	b.ReportMetric(float64(ext)/float64(tok), "x-tokenizer")
 }

@@ -81,6 +81,18 @@ var cueIndex = func() (idx [256][]cueEntry) {
 	return idx
 }()
 
+// cuePairs marks the first two bytes of every stock phrase: one bit test
+// rejects almost every position of the text before any phrase is compared.
+var cuePairs = func() (t [1 << 16 / 64]uint64) {
+	for _, b := range cueIndex {
+		for _, e := range b {
+			k := uint16(e.phrase[0])<<8 | uint16(e.phrase[1])
+			t[k>>6] |= 1 << (k & 63)
+		}
+	}
+	return t
+}()
+
 // stockCues finds stock phrases in visible text (never scripts or hidden
 // elements) and scores each by where it sits: in an availability element, in
 // the buy box near the title, in a button; cues in related-product blocks and
@@ -89,29 +101,45 @@ var cueIndex = func() (idx [256][]cueEntry) {
 func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 	var hits []cueHit
 	outEnd := -1 // end of the last out-of-stock phrase
-	for i := 0; i < len(lv); i++ {
+	n := len(lv)
+	for i := 0; i+1 < n; {
+		c := lv[i]
 		// CJK and Thai text has no spaces: phrases in three-byte scripts
-		// (lead bytes ≥ 0xE0) match anywhere, as substrings.
-		cjk := lv[i] >= 0xE0
-		if !cjk && i > 0 && wordByte[lv[i-1]] {
-			continue // not a word start
-		}
-		bucket := cueIndex[lv[i]]
-		if len(bucket) == 0 {
+		// (lead bytes ≥ 0xE0) match anywhere, as substrings. Other phrases
+		// start a word: the loop visits word starts and three-byte
+		// characters only, skipping the rest of each word.
+		cjk := c >= 0xE0
+		at := i
+		switch {
+		case cjk:
+			i++
+			for i < n && lv[i]&0xC0 == 0x80 {
+				i++ // the character's continuation bytes
+			}
+		case wordByte[c]:
+			i++
+			for i < n && wordByte[lv[i]] && lv[i] < 0xE0 {
+				i++
+			}
+		default:
+			i++
 			continue
 		}
-		for _, ce := range bucket {
+		if k := uint16(c)<<8 | uint16(lv[at+1]); cuePairs[k>>6]&(1<<(k&63)) == 0 {
+			continue
+		}
+		for _, ce := range cueIndex[c] {
 			ph, av := ce.phrase, ce.avail
-			if len(lv)-i < len(ph) || lv[i+1] != ph[1] || lv[i:i+len(ph)] != ph || !cjk && !isWordBoundary(lv, i+len(ph)) {
+			if n-at < len(ph) || lv[at+1] != ph[1] || lv[at:at+len(ph)] != ph || !cjk && !isWordBoundary(lv, at+len(ph)) {
 				continue
 			}
-			if av != OutOfStock && i < outEnd {
+			if av != OutOfStock && at < outEnd {
 				continue
 			}
 			if av == OutOfStock {
-				outEnd = max(outEnd, i+len(ph))
+				outEnd = max(outEnd, at+len(ph))
 			}
-			if h, ok := scoreCue(p, lv, h1, i, ph, av); ok {
+			if h, ok := scoreCue(p, lv, h1, at, ph, av); ok {
 				hits = append(hits, h)
 			}
 		}

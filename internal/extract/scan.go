@@ -143,6 +143,7 @@ func scan(b []byte) *page {
 	z := html.NewTokenizer(dropScriptBodies(b))
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
+	kwCache := make(map[string]uint32, 256)
 	var rawKind string
 	var nameBuf [32]byte
 	for {
@@ -210,7 +211,7 @@ func scan(b []byte) *page {
 			}
 			var at attrs
 			if hasAttr && e.flags&fSVG == 0 && !skipAttrs(a, raw) {
-				lower = at.read(raw, lower)
+				lower = at.read(raw, lower, kwCache)
 				if len(at.ariaLabel) > 0 && len(at.ariaLabel) <= 80 && hasWordAny(lowerSameLen(at.ariaLabel), lblList) {
 					// aria-label="Precio anterior: $1,299.00": read out as the
 					// old price, however the styling strikes it.
@@ -464,7 +465,8 @@ func appendVis(p *page, t []byte, fl uint32) {
 		}
 		t = t[k:]
 	}
-	if digit && fl&fPriceEl == 0 && len(p.vis)-start <= 40 {
+	if digit && fl&(fPriceEl|fRelated|fHidden) == 0 && len(p.vis)-start <= 40 {
+		// (Related products' prices are never the answer: not kept.)
 		p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
 	}
 }
