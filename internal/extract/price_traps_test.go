@@ -25,6 +25,8 @@ var priceTraps = []priceTrap{
 	{"css-strike-aria", "https://tienda.example.mx/p/licuadora", "999.00", InStock},
 	{"unmarked-pair-with-badge", "https://tech.example.com/p/ssd", "84.99", InStock},
 	{"jsonld-original-buybox-sale", "https://sport.example.com/p/shoe", "84.00", InStock},
+	{"jsonld-og-original-sale", "https://atelier.example.de/p/linen-shirt", "55.30", InStock},
+	{"css-strike-only-style", "https://gear.example.com/p/mouse-x9", "39.99", InStock},
 	// 2. Coupon, card and member prices.
 	{"coupon-price-zh", "https://item.shop.example.cn/100", "5999.00", InStock},
 	{"card-price-ru", "https://www.market.example.ru/product/42", "13290", InStock},
@@ -32,6 +34,7 @@ var priceTraps = []priceTrap{
 	{"member-price", "https://store.example.com/p/vitamins", "11.99", InStock},
 	{"subscribe-save", "https://www.amazon.example/dp/B0X", "54.99", InStock},
 	{"after-coupon-en", "https://deals.example.com/p/vac", "299.99", InStock},
+	{"prime-badge", "https://www.amazon.example/dp/B4", "27.99", InStock},
 	// 3. Other sellers and comparison tables.
 	{"other-offers-de", "https://www.haendler.example.de/p/kopfhoerer", "89.99", InStock},
 	{"oos-other-sellers", "https://www.amazon.example/dp/B1", "", OutOfStock},

@@ -36,9 +36,9 @@ var (
 		"prime price", "prime member", "subscribe", "subscription price", "card price", "with card", "cardholder", "loyalty price",
 		"plus price", "到手价", "券后", "用券", "会员价", "会員価格", "멤버십", "kartą", "картой", "по карте", "mit karte", "avec la carte",
 		"con tarjeta", "app price", "in-app"}
-	lblMemberAfter = []string{"clubcard", "member", "for members", "with card", "with prime", "prime", "after coupon", "with coupon",
-		"with code", "with promo", "coupon", "subscribe", "картой", "по карте", "с картой", "c картой", "用券", "券后", "会员",
-		"mit karte", "avec la carte", "con tarjeta", "in app"}
+	lblMemberAfter = []string{"clubcard", "member price", "members price", "for members", "member-only", "with card", "with prime",
+		"after coupon", "with coupon", "coupon price", "with code", "with promo", "when you subscribe", "with subscribe", "картой",
+		"по карте", "с картой", "c картой", "用券", "券后", "会员价", "mit karte", "avec la carte", "con tarjeta", "in app", "in-app"}
 	// Other sellers' offers and comparison tables beside the buy box.
 	lblOtherOffers = []string{"other sellers", "more buying choices", "buying options", "new & used", "new and used", "used from",
 		"used & new", "weitere angebote", "angebote ab", "other offers", "more offers", "offers from", "autres vendeurs", "offres à partir",
