@@ -138,6 +138,7 @@ func TestStoresimBadFlags(t *testing.T) {
 		{"extra"},
 		{"--error-rate", "0.6", "--429-rate", "0.6"},
 		{"--layouts", "jsonld,fancy"},
+		{"--error-rate", "NaN"},
 	} {
 		var out, errOut bytes.Buffer
 		code := runStoresim(context.Background(), env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, args)

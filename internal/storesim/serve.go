@@ -19,14 +19,17 @@ func hostIP(k int) net.IP { return net.IPv4(127, 0, 0, byte(2+k)) }
 // with Options.Hosts = K > 1, on 127.0.0.2 … 127.0.0.(K+1) at the same port,
 // then serves in the background until ctx is cancelled. It returns the base
 // URL of listen; Origins lists every host's. Wait blocks until the servers
-// have stopped. A store can be started once.
+// have stopped. A store can be started once; a failed Start may be retried.
 func (st *Store) Start(ctx context.Context, listen string) (string, error) {
-	st.mu.Lock()
-	started := st.origins != nil
-	st.mu.Unlock()
-	if started {
+	if !st.started.CompareAndSwap(false, true) {
 		return "", errors.New("storesim: already started")
 	}
+	ok := false
+	defer func() {
+		if !ok {
+			st.started.Store(false) // a failed Start may be retried, e.g. on another port
+		}
+	}()
 	host, port, err := net.SplitHostPort(listen)
 	if err != nil {
 		return "", fmt.Errorf("listen address %q: %w", listen, err)
@@ -70,6 +73,7 @@ func (st *Store) Start(ctx context.Context, listen string) (string, error) {
 	st.mu.Lock()
 	st.origins = origins
 	st.mu.Unlock()
+	ok = true
 
 	srv := &http.Server{
 		Handler:           st.Handler(),

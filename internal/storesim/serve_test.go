@@ -107,3 +107,23 @@ func gunzipGet(t *testing.T, url string) string {
 	}
 	return string(b)
 }
+
+func TestStartBusyPortCanRetry(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a := New(Options{Products: 2})
+	base, err := a.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := New(Options{Products: 2})
+	if _, err := b.Start(ctx, strings.TrimPrefix(base, "http://")); err == nil {
+		t.Fatal("second store started on a busy port")
+	}
+	if _, err := b.Start(ctx, "127.0.0.1:0"); err != nil {
+		t.Fatalf("retry on a free port: %v", err)
+	}
+	cancel()
+	a.Wait()
+	b.Wait()
+}

@@ -66,7 +66,7 @@ func (c Config) validate() error {
 		name string
 		v    float64
 	}{{"error_rate", c.ErrorRate}, {"status_429_rate", c.Status429Rate}, {"block_rate", c.BlockRate}} {
-		if r.v < 0 || r.v > 1 {
+		if !(r.v >= 0 && r.v <= 1) { // written so that NaN fails too
 			return fmt.Errorf("%s must be between 0 and 1, got %g", r.name, r.v)
 		}
 	}
@@ -76,7 +76,7 @@ func (c Config) validate() error {
 	if c.LatencyMS < 0 || c.LatencyMS > 60_000 {
 		return fmt.Errorf("latency_ms must be between 0 and 60000, got %d", c.LatencyMS)
 	}
-	if c.CrawlDelay < 0 || c.CrawlDelay > 3600 {
+	if !(c.CrawlDelay >= 0 && c.CrawlDelay <= 3600) {
 		return fmt.Errorf("crawl_delay must be between 0 and 3600, got %g", c.CrawlDelay)
 	}
 	return nil
@@ -99,7 +99,8 @@ type Store struct {
 	reqN  atomic.Uint64
 	stats stats
 
-	certPool *x509.CertPool
+	started  atomic.Bool
+	certPool *x509.CertPool // set by Start before it returns
 	wg       sync.WaitGroup
 }
 
@@ -113,6 +114,7 @@ func New(o Options) *Store {
 	if o.Products <= 0 {
 		o.Products = 1000
 	}
+	o.Products = min(o.Products, 5_000_000)
 	o.Hosts = min(max(o.Hosts, 1), 250)
 	if o.SitemapSize <= 0 || o.SitemapSize > 50_000 {
 		o.SitemapSize = 50_000
@@ -434,6 +436,6 @@ func (st *Store) TickStock(share float64) []int {
 	return ids
 }
 
-// CertPool holds the certificate of a TLS store after Start, for clients
-// that must trust it; nil otherwise.
+// CertPool holds the certificate of a TLS store once Start has returned,
+// for clients that must trust it; nil otherwise.
 func (st *Store) CertPool() *x509.CertPool { return st.certPool }
