@@ -16,7 +16,9 @@ import (
 
 	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/db"
+	"github.com/shelfwatch/shelfwatch/internal/fetch"
 	"github.com/shelfwatch/shelfwatch/internal/jobs"
+	"github.com/shelfwatch/shelfwatch/internal/monitor"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/web"
 	"github.com/shelfwatch/shelfwatch/internal/web/api"
@@ -27,7 +29,7 @@ import (
 const defaultWorkspaceSlug = "default"
 
 var (
-	serveCommand   = config.Command{Name: "serve", Groups: []config.Group{config.GroupServe, config.GroupDatabase, config.GroupLog}}
+	serveCommand   = config.Command{Name: "serve", Groups: []config.Group{config.GroupServe, config.GroupDatabase, config.GroupLog, config.GroupFetch}}
 	migrateCommand = config.Command{Name: "migrate", Groups: []config.Group{config.GroupDatabase, config.GroupLog}}
 )
 
@@ -114,14 +116,44 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return fmt.Errorf("default workspace: %w", err)
 	}
 
-	runner, err := jobs.New(d, st, jobs.Options{Logger: log, EventRetention: c.EventRetention})
+	// The monitor (role all or worker) checks due products; its confirm
+	// re-checks run as River jobs, so River is built with its worker.
+	var mon *monitor.Monitor
+	confirmer := &monitor.JobsConfirmer{}
+	jobOpts := jobs.Options{Logger: log, EventRetention: c.EventRetention}
+	if c.Role != config.RoleWeb {
+		fetcher, err := fetch.New(fetchOptions(c, log))
+		if err != nil {
+			return fmt.Errorf("fetcher: %w", err)
+		}
+		defer func() { _ = fetcher.Close() }()
+		mon, err = monitor.New(monitor.Options{
+			Store: st, Fetcher: fetcher, Owner: monitor.WorkerID(), Confirmer: confirmer,
+			DefaultRatePerMin: float64(c.Fetch.RatePerMinute), DrainTimeout: drainTimeout(c.ShutdownTimeout), Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		jobOpts.Register = mon.Register
+	}
+	runner, err := jobs.New(d, st, jobOpts)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	confirmer.Runner = runner
 	if c.Role != config.RoleWeb {
 		if err := runner.Start(ctx); err != nil {
 			return fmt.Errorf("start job queue: %w", err)
 		}
+	}
+	monCtx, stopMonitor := context.WithCancel(ctx)
+	defer stopMonitor()
+	monDone := make(chan error, 1)
+	if mon != nil {
+		log.Info("monitor started", "owner", mon.Owner())
+		go func() { monDone <- mon.Run(monCtx) }()
+	} else {
+		monDone <- nil
 	}
 
 	reg := prometheus.NewRegistry()
@@ -161,6 +193,11 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	case err := <-serveErr:
 		stopCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
 		defer cancel()
+		stopMonitor()
+		select {
+		case <-monDone:
+		case <-stopCtx.Done():
+		}
 		_ = runner.Stop(stopCtx)
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
@@ -173,6 +210,16 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	if err := srv.Shutdown(stopCtx); err != nil {
 		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
 	}
+	// The monitor saw ctx end with the rest: it finishes in-flight checks
+	// (within its drain time) and releases the leases of unstarted ones.
+	select {
+	case err := <-monDone:
+		if err != nil {
+			errs = append(errs, fmt.Errorf("monitor: %w", err))
+		}
+	case <-stopCtx.Done():
+		errs = append(errs, fmt.Errorf("monitor shutdown: %w", stopCtx.Err()))
+	}
 	if c.Role != config.RoleWeb {
 		if err := runner.Stop(stopCtx); err != nil {
 			errs = append(errs, fmt.Errorf("job queue shutdown: %w", err))
@@ -183,6 +230,12 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	log.Info("shelfwatch stopped cleanly")
 	return nil
+}
+
+// drainTimeout leaves in-flight checks most of the shutdown time, and the
+// rest to release leases and stop the job queue.
+func drainTimeout(shutdown time.Duration) time.Duration {
+	return max(shutdown*3/4, time.Second)
 }
 
 // oneLine flattens an error (drivers like to add newlines and tabs) so the
