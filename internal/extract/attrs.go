@@ -73,7 +73,7 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 			continue
 		}
 		k := appendLower(kbuf[:0], key)
-		at.set(k, val)
+		at.set(k, key, val)
 	}
 	if at.hidden {
 		at.flags |= fHidden
@@ -103,7 +103,20 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 		at.flags |= fDisabled
 	}
 	// Keyword flags from class, id and itemprop together, split into words.
-	if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name)+at.ndata > 0 {
+	if len(at.class) > 0 && len(at.id)+len(at.itemprop)+len(at.name)+at.ndata == 0 {
+		// Only a class list, the common case: its flags are cached by the
+		// list as written.
+		fl, ok := cache[string(at.class)]
+		if !ok {
+			lower = append(lower[:0], ' ')
+			lower = appendWords(lower, at.class)
+			fl = matchWords(lower)
+			if cache != nil && len(cache) < 4096 {
+				cache[string(at.class)] = fl
+			}
+		}
+		at.flags |= fl
+	} else if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name)+at.ndata > 0 {
 		lower = append(lower[:0], ' ')
 		lower = appendWords(lower, at.class)
 		lower = appendWords(lower, at.id)
@@ -136,7 +149,8 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 }
 
 // set records one attribute; k is lower-cased.
-func (at *attrs) set(k, v []byte) {
+// raw is the key as written: data-* names are kept from it (k is scratch).
+func (at *attrs) set(k, raw, v []byte) {
 	switch string(k) {
 	case "id":
 		at.id = v
@@ -194,7 +208,7 @@ func (at *attrs) set(k, v []byte) {
 		}
 	default:
 		if len(k) > 5 && string(k[:5]) == "data-" && at.ndata+2 <= len(at.data) {
-			at.data[at.ndata] = k[5:]
+			at.data[at.ndata] = raw[5:]
 			at.ndata++
 			switch string(k[5:]) {
 			case "testid", "test-id", "test", "qa", "qa-id", "cy", "automation", "automation-id", "component", "role",

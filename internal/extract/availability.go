@@ -2,6 +2,10 @@ package extract
 
 import "strings"
 
+// availSeps drops the separators of "in_stock", "pre-order", "sold out";
+// built once, never modified.
+var availSeps = strings.NewReplacer("_", "", "-", "", " ", "")
+
 // parseAvailability maps schema.org availability in any spelling
 // ("http://schema.org/InStock", "InStock", "in_stock", "instock", "Sold out")
 // to an Availability. ok is false for values it does not recognise.
@@ -11,7 +15,7 @@ func parseAvailability(s string) (Availability, bool) {
 	if i := strings.LastIndexAny(s, "/#:"); i >= 0 && i < len(s)-1 {
 		s = s[i+1:]
 	}
-	s = strings.NewReplacer("_", "", "-", "", " ", "").Replace(s)
+	s = availSeps.Replace(s)
 	switch s {
 	// Made-to-order items can be bought now; they ship later.
 	case "instock", "limitedavailability", "instoreonly", "onlineonly", "available", "true", "yes", "1", "in", "reservable", "madetoorder":

@@ -21,7 +21,7 @@ var dropNames = [...]string{"script", "style", "svg", "noscript", "template"}
 // machine is its slowest path; one sweep over the '<' bytes to find them is
 // much cheaper. JSON-LD, JSON and platform embeds are kept. The reader
 // serves slices of html; nothing is copied.
-func dropScriptBodies(html []byte) io.Reader {
+func dropScriptBodies(html []byte) *segReader {
 	var segs [][]byte
 	last := 0 // html[last:] not yet kept
 	for i := 0; i < len(html); {
@@ -76,6 +76,15 @@ func dropScriptBodies(html []byte) io.Reader {
 // segReader reads the kept segments in order without joining them: the
 // tokenizer copies into its own buffer anyway.
 type segReader struct{ segs [][]byte }
+
+// size is the number of bytes left to read.
+func (r *segReader) size() int {
+	n := 0
+	for _, s := range r.segs {
+		n += len(s)
+	}
+	return n
+}
 
 func (r *segReader) Read(p []byte) (int, error) {
 	for len(r.segs) > 0 && len(r.segs[0]) == 0 {

@@ -138,9 +138,13 @@ const maxDepth = 512
 func scan(b []byte) *page {
 	p := &page{firstCart: -1}
 	b = toUTF8(b)
-	p.vis = make([]byte, 0, len(b)/6)
-	p.spans = make([]textSpan, 0, len(b)/200)
-	z := html.NewTokenizer(dropScriptBodies(b))
+	kept := dropScriptBodies(b)
+	// Visible text is about a third of what is left of a small page once
+	// scripts are gone, and a few percent of a large one.
+	n := kept.size()
+	p.vis = make([]byte, 0, min(n/2, 32<<10+n/16))
+	p.spans = make([]textSpan, 0, min(n/64, 1024+n/256))
+	z := html.NewTokenizer(kept)
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
 	kwCache := make(map[string]uint32, 256)

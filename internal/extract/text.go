@@ -33,23 +33,36 @@ func lowerASCII(b []byte) string {
 // different UTF-8 length as it is, so byte offsets stay aligned ("ÉPUISÉ" →
 // "épuisé", "İ" unchanged).
 func lowerSameLen(b []byte) string {
-	out := make([]byte, len(b))
+	// A Builder hands its buffer over as the string: one allocation, no
+	// copy of what can be a few hundred kilobytes of text.
+	var sb strings.Builder
+	sb.Grow(len(b))
 	for i := 0; i < len(b); {
+		// Runs of bytes that lower-case to themselves are written at once.
+		k := i
+		for k < len(b) && b[k] < utf8.RuneSelf && asciiLower[b[k]] == b[k] {
+			k++
+		}
+		sb.Write(b[i:k])
+		i = k
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		if c < utf8.RuneSelf {
-			out[i] = asciiLower[c]
+			sb.WriteByte(asciiLower[c])
 			i++
 			continue
 		}
 		r, n := utf8.DecodeRune(b[i:])
 		if l := unicode.ToLower(r); l != r && r != utf8.RuneError && utf8.RuneLen(l) == n {
-			utf8.EncodeRune(out[i:], l)
+			sb.WriteRune(l)
 		} else {
-			copy(out[i:i+n], b[i:i+n])
+			sb.Write(b[i : i+n])
 		}
 		i += n
 	}
-	return string(out)
+	return sb.String()
 }
 
 // asciiLower maps A–Z to a–z and every other byte to itself.
