@@ -21,9 +21,9 @@ func (c *currency) parts(minor int64) (whole, frac string) {
 
 // writeSplitPrice renders an Amazon-like buy box: the full price once for
 // screen readers, then symbol, whole and fraction in separate elements.
-func writeSplitPrice(p *page, it *item, c *currency) {
+func writeSplitPrice(p *page, it *item, c *currency, attr string) {
 	whole, frac := c.parts(it.price)
-	p.s("<div id=\"corePrice\" class=\"a-section\"><span class=\"a-price priceToPay\"><span class=\"a-offscreen\">", c.format(it.price), "</span><span aria-hidden=\"true\">")
+	p.s("<div id=\"corePrice\" class=\"a-section\"><span class=\"a-price priceToPay\"", attr, "><span class=\"a-offscreen\">", c.format(it.price), "</span><span aria-hidden=\"true\">")
 	if c.prefix != "" {
 		p.s("<span class=\"a-price-symbol\">", c.prefix, "</span>")
 	}

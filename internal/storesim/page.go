@@ -49,9 +49,11 @@ func (it *item) priceTheme() int { return int(it.pick[pickTheme]) % 4 }
 
 // Optional page parts, chosen per product.
 const (
-	extraStickyBar   = 1 << iota // a sticky bar repeating title, price and cart button
-	extraRelatedList             // JSON-LD ItemList of other products (with prices) before the product's
-	extraAppState                // per-page app-state JSON with the product and recommendations (minor units)
+	extraStickyBar        = 1 << iota // a sticky bar repeating title, price and cart button
+	extraRelatedList                  // JSON-LD ItemList of other products (with prices) before the product's
+	extraAppState                     // per-page app-state JSON with the product and recommendations (minor units)
+	extraNumericPrice                 // JSON-LD "price" as a number, not a string
+	extraInlineMicroprice             // microdata price on the shown price element, not a <meta>
 )
 
 func (it *item) extra(bit uint8) bool { return it.pick[pickExtras]&bit != 0 }
@@ -215,11 +217,17 @@ func (st *Store) renderMain(p *page, it *item, c *currency, ph *phrases, title, 
 	}
 	p.s("<div class=\"rating-summary\"><span class=\"stars\" aria-label=\"", itoa(it.rating/10), ".", itoa(it.rating%10), " out of 5 stars\">",
 		strings.Repeat("★", it.rating/10), strings.Repeat("☆", 5-it.rating/10), "</span> <a href=\"#reviews\">", groupInt(it.reviews), " reviews</a> · SKU ", it.sku, "</div>")
+	priceAttr := ""
 	if micro {
-		p.s("<div class=\"product-offer\" itemprop=\"offers\" itemscope itemtype=\"https://schema.org/Offer\"><meta itemprop=\"price\" content=\"", c.decimalString(it.price),
-			"\"><meta itemprop=\"priceCurrency\" content=\"", c.code, "\"><link itemprop=\"availability\" href=\"", it.avail.schemaURL(), "\"><link itemprop=\"url\" href=\"", url, "\">")
+		p.s("<div class=\"product-offer\" itemprop=\"offers\" itemscope itemtype=\"https://schema.org/Offer\">")
+		if it.extra(extraInlineMicroprice) {
+			priceAttr = " itemprop=\"price\" content=\"" + c.decimalString(it.price) + "\""
+		} else {
+			p.s("<meta itemprop=\"price\" content=\"", c.decimalString(it.price), "\">")
+		}
+		p.s("<meta itemprop=\"priceCurrency\" content=\"", c.code, "\"><link itemprop=\"availability\" href=\"", it.avail.schemaURL(), "\"><link itemprop=\"url\" href=\"", url, "\">")
 	}
-	writePriceBox(p, it, c, ph)
+	writePriceBox(p, it, c, ph, priceAttr)
 	writeStock(p, it, ph)
 	if it.layout == LayoutShopify {
 		writeShopifyProduct(p, it, c)
@@ -231,32 +239,34 @@ func (st *Store) renderMain(p *page, it *item, c *currency, ph *phrases, title, 
 		"</div></div></main>\n")
 }
 
-func writePriceBox(p *page, it *item, c *currency, ph *phrases) {
+// writePriceBox renders the buy-box price; attr goes on the element showing
+// the price to pay (microdata).
+func writePriceBox(p *page, it *item, c *currency, ph *phrases, attr string) {
 	now := c.format(it.price)
 	sale := it.list > it.price
 	switch it.priceTheme() {
 	case 0:
 		if sale {
-			p.s("<div class=\"product__price price--on-sale\"><span class=\"visually-hidden\">Sale price</span><span class=\"price-item price-item--sale\">", now,
+			p.s("<div class=\"product__price price--on-sale\"><span class=\"visually-hidden\">Sale price</span><span class=\"price-item price-item--sale\"", attr, ">", now,
 				"</span> <span class=\"visually-hidden\">Regular price</span><s class=\"price-item price-item--regular\">", c.format(it.list), "</s></div>")
 		} else {
-			p.s("<div class=\"product__price\"><span class=\"price-item price-item--regular\">", now, "</span></div>")
+			p.s("<div class=\"product__price\"><span class=\"price-item price-item--regular\"", attr, ">", now, "</span></div>")
 		}
 	case 1:
 		if sale {
-			p.s("<div class=\"price-box\"><span class=\"special-price\"><span class=\"price-label\">Special Price</span> <span class=\"price\">", now,
+			p.s("<div class=\"price-box\"><span class=\"special-price\"><span class=\"price-label\">Special Price</span> <span class=\"price\"", attr, ">", now,
 				"</span></span> <span class=\"old-price\"><span class=\"price-label\">Regular Price</span> <span class=\"price\">", c.format(it.list), "</span></span></div>")
 		} else {
-			p.s("<div class=\"price-box\"><span class=\"price\">", now, "</span></div>")
+			p.s("<div class=\"price-box\"><span class=\"price\"", attr, ">", now, "</span></div>")
 		}
 	case 3:
-		writeSplitPrice(p, it, c)
+		writeSplitPrice(p, it, c, attr)
 	default:
 		if sale {
-			p.s("<div class=\"pdp-price\"><span class=\"pdp-price__now\">", now, "</span> <span class=\"pdp-price__was\">", ph.was, " <del>", c.format(it.list),
+			p.s("<div class=\"pdp-price\"><span class=\"pdp-price__now\"", attr, ">", now, "</span> <span class=\"pdp-price__was\">", ph.was, " <del>", c.format(it.list),
 				"</del></span> <span class=\"pdp-price__save\">You save ", c.format(it.list-it.price), "</span></div>")
 		} else {
-			p.s("<div class=\"pdp-price\"><span class=\"pdp-price__now\">", now, "</span></div>")
+			p.s("<div class=\"pdp-price\"><span class=\"pdp-price__now\"", attr, ">", now, "</span></div>")
 		}
 	}
 	switch it.decoy {
@@ -318,7 +328,11 @@ func writeProductJSON(b *bytes.Buffer, it *item, url, img string, graph bool) {
 	if graph {
 		b.WriteByte('[')
 	}
-	b.WriteString(`{"@type":"Offer","url":"` + url + `","price":"` + c.decimalString(it.price) + `","priceCurrency":"` + c.code +
+	price := `"` + c.decimalString(it.price) + `"`
+	if it.extra(extraNumericPrice) {
+		price = c.decimalString(it.price)
+	}
+	b.WriteString(`{"@type":"Offer","url":"` + url + `","price":` + price + `,"priceCurrency":"` + c.code +
 		`","availability":"` + it.avail.schemaURL() + `","itemCondition":"https://schema.org/NewCondition","priceValidUntil":"2026-12-31"`)
 	b.WriteString(`,"seller":{"@type":"Organization","name":"Shelfwatch Store Simulator"}}`)
 	if graph {

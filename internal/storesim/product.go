@@ -135,10 +135,10 @@ func newItem(seed uint64, id int, layouts []Layout, baseTime int64) item {
 		}
 	}
 	switch n := r.IntN(10); {
-	case n < 2:
+	case n < 4 && it.category == len(nouns)-1: // per-unit prices are for groceries
 		it.decoy = decoyUnit
 		it.unitQty = []int64{250, 500, 750, 1000}[r.IntN(4)]
-	case n < 4:
+	case n >= 7:
 		it.decoy = decoyInstalment
 	}
 	switch n := r.IntN(100); {

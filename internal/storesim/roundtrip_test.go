@@ -44,8 +44,12 @@ func TestExtractRoundTrip(t *testing.T) {
 		o := extract.Extract(body, url, extract.Options{})
 		it := st.items[id-1]
 		groups := []string{"all", string(p.Layout), p.Currency, string(p.Availability), fmt.Sprintf("theme%d", it.priceTheme())}
-		for bit, name := range map[uint8]string{extraStickyBar: "+sticky-bar", extraRelatedList: "+related-itemlist", extraAppState: "+app-state"} {
-			if it.extra(bit) {
+		for bit, name := range map[uint8]string{extraStickyBar: "+sticky-bar", extraRelatedList: "+related-itemlist", extraAppState: "+app-state",
+			extraNumericPrice: "+ld-number-price", extraInlineMicroprice: "+inline-microprice"} {
+			applies := bit != extraNumericPrice && bit != extraInlineMicroprice ||
+				bit == extraNumericPrice && (p.Layout == LayoutJSONLD || p.Layout == LayoutJSONLDEnd) ||
+				bit == extraInlineMicroprice && p.Layout == LayoutMicrodata
+			if it.extra(bit) && applies {
 				groups = append(groups, name)
 			}
 		}
