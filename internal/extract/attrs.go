@@ -96,9 +96,6 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 			at.flags |= fStruck
 		}
 	}
-	if len(at.class) > 0 && hasHiddenClass(at.class) {
-		at.flags |= fHidden
-	}
 	if at.disabled {
 		at.flags |= fDisabled
 	}
@@ -111,12 +108,18 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 			lower = append(lower[:0], ' ')
 			lower = appendWords(lower, at.class)
 			fl = matchWords(lower)
+			if hasHiddenClass(at.class) {
+				fl |= fHidden
+			}
 			if cache != nil && len(cache) < 4096 {
 				cache[string(at.class)] = fl
 			}
 		}
 		at.flags |= fl
 	} else if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name)+at.ndata > 0 {
+		if len(at.class) > 0 && hasHiddenClass(at.class) {
+			at.flags |= fHidden
+		}
 		lower = append(lower[:0], ' ')
 		lower = appendWords(lower, at.class)
 		lower = appendWords(lower, at.id)

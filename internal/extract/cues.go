@@ -93,6 +93,19 @@ var cuePairs = func() (t [1 << 16 / 64]uint64) {
 	return t
 }()
 
+// cueByPair holds the phrases by their first two bytes, in cueIndex order
+// (out-of-stock first). Built once, never modified.
+var cueByPair = func() map[uint16][]cueEntry {
+	m := make(map[uint16][]cueEntry)
+	for _, b := range cueIndex {
+		for _, e := range b {
+			k := uint16(e.phrase[0])<<8 | uint16(e.phrase[1])
+			m[k] = append(m[k], e)
+		}
+	}
+	return m
+}()
+
 // stockCues finds stock phrases in visible text (never scripts or hidden
 // elements) and scores each by where it sits: in an availability element, in
 // the buy box near the title, in a button; cues in related-product blocks and
@@ -125,12 +138,13 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 			i++
 			continue
 		}
-		if k := uint16(c)<<8 | uint16(lv[at+1]); cuePairs[k>>6]&(1<<(k&63)) == 0 {
+		k := uint16(c)<<8 | uint16(lv[at+1])
+		if cuePairs[k>>6]&(1<<(k&63)) == 0 {
 			continue
 		}
-		for _, ce := range cueIndex[c] {
+		for _, ce := range cueByPair[k] {
 			ph, av := ce.phrase, ce.avail
-			if n-at < len(ph) || lv[at+1] != ph[1] || lv[at:at+len(ph)] != ph || !cjk && !isWordBoundary(lv, at+len(ph)) {
+			if n-at < len(ph) || lv[at:at+len(ph)] != ph || !cjk && !isWordBoundary(lv, at+len(ph)) {
 				continue
 			}
 			if av != OutOfStock && at < outEnd {
