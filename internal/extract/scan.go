@@ -451,12 +451,12 @@ func appendVis(p *page, t []byte, fl uint32) {
 	p.blockBreak = false
 	start := len(p.vis)
 	p.spans = append(p.spans, textSpan{start: start, flags: fl})
-	digit := false
+	var seen uint8 // textClass bits of the bytes copied
 	for len(t) > 0 {
 		// Copy up to the next whitespace byte in one go.
 		k := 0
-		for k < len(t) && !isAttrSpace(t[k]) {
-			digit = digit || '0' <= t[k] && t[k] <= '9'
+		for k < len(t) && textClass[t[k]]&clSpace == 0 {
+			seen |= textClass[t[k]]
 			k++
 		}
 		p.vis = append(p.vis, t[:k]...)
@@ -464,16 +464,33 @@ func appendVis(p *page, t []byte, fl uint32) {
 			break
 		}
 		p.vis = append(p.vis, ' ')
-		for k < len(t) && isAttrSpace(t[k]) {
+		for k < len(t) && textClass[t[k]]&clSpace != 0 {
 			k++
 		}
 		t = t[k:]
 	}
+	digit := seen&clDigit != 0
 	if digit && fl&(fPriceEl|fRelated|fHidden) == 0 && len(p.vis)-start <= 40 {
 		// (Related products' prices are never the answer: not kept.)
 		p.prices = append(p.prices, priceRange{textRange: textRange{start: start, end: len(p.vis), flags: fl, desc: "text"}})
 	}
 }
+
+// textClass classifies bytes for appendVis: HTML whitespace, ASCII digits.
+const (
+	clSpace uint8 = 1 << iota
+	clDigit
+)
+
+var textClass = func() (t [256]uint8) {
+	for _, c := range []byte(" \t\n\r\f") {
+		t[c] = clSpace
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = clDigit
+	}
+	return t
+}()
 
 // skipAttrs: images and other text-less void elements matter only as
 // microdata (itemprop=image); their long src/srcset need not be parsed.
