@@ -2,8 +2,10 @@ package storesim
 
 import (
 	"crypto/x509"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -148,13 +150,18 @@ func (st *Store) sampleCard(r *rand.Rand) (int, string, string) {
 	return it.id, it.title, it.slug
 }
 
+// etagOf hashes what a page shows that can change; the version alone would
+// do, the rest guards against a reused version after a restart.
 func (st *Store) etagOf(it *item) string {
-	h := uint64(14695981039346656037)
-	for _, v := range []uint64{st.opt.Seed, uint64(it.id), uint64(it.version), uint64(it.price), uint64(len(it.avail))} {
-		h ^= v
-		h *= 1099511628211
+	h := fnv.New64a()
+	var b [8]byte
+	for _, v := range []uint64{st.opt.Seed, uint64(it.id), uint64(it.version), uint64(it.price), uint64(it.cur)} {
+		binary.LittleEndian.PutUint64(b[:], v)
+		_, _ = h.Write(b[:])
 	}
-	return fmt.Sprintf(`"%x-%d"`, h, it.version)
+	_, _ = h.Write([]byte(it.avail))
+	_, _ = h.Write([]byte(it.title))
+	return fmt.Sprintf(`"%x-%d"`, h.Sum64(), it.version)
 }
 
 // Len is the number of products; ids run from 1 to Len.
