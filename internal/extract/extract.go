@@ -47,7 +47,11 @@ func Extract(html []byte, pageURL string, opt Options) Observation {
 	if f, ok := fromMeta(p, pr); ok {
 		srcs = append(srcs, f)
 	}
-	if f, ok := fromPlatform(p, pr); ok {
+	variant := ""
+	if base != nil {
+		variant = base.Query().Get("variant")
+	}
+	if f, ok := fromPlatform(p, pr, variant); ok {
 		srcs = append(srcs, f)
 	}
 	if pr.hints.Currency == "" {

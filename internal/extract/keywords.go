@@ -8,12 +8,15 @@ package extract
 // store names).
 var (
 	kwPrice  = []string{"price", "amount", "preco", "precio", "prix", "preis", "prezzo", "pris ", "pret "}
-	kwStruck = []string{"old", "was ", "strike", "list price", "listprice", "mrp", "compare", "crossed", "regular price",
-		"regularprice", "price regular", "original price", "originalprice", "rrp", "msrp", "line through", "linethrough",
+	kwStruck = []string{"old", "was ", "strike", "list price", "listprice", "mrp", "compare", "crossed", "original price", "originalprice", "rrp", "msrp", "line through", "linethrough",
 		"price before", "pricebefore", "before price", "previous", "full price", "fullprice", "non sale", "nonsale",
 		"retail price", "retailprice", "suggested", "text price", "del ", "price was", "pricewas",
 		"origin price", "originprice", "org price", "prc org", "price org", "price origin", "was price", "wasprice", "before price"}
-	kwSale = []string{"sale", "special", "final", "current", "now ", "price now", "to pay", "topay", "pricetopay", "ourprice",
+	// A "regular price" class marks the price shown when the item is not on
+	// sale (Shopify's price__regular) as often as the struck one beside a
+	// sale price (PrestaShop's regular-price): decided by its neighbours.
+	kwRegular = []string{"regular price", "regularprice", "price regular"}
+	kwSale    = []string{"sale", "special", "final", "current", "now ", "price now", "to pay", "topay", "pricetopay", "ourprice",
 		"our price", "actual", "selling", "discounted", "main price", "product price", "productprice", "price value",
 		"buybox", "buy box", "price large", "price big", "deal price", "dealprice", "offer price", "offerprice", "sales price", "selected",
 		"prc dsc", "price dsc", "dsc price", "new price", "price new", "newprice"}
@@ -74,7 +77,7 @@ var kwIndex = func() (idx [256][]kwEntry) {
 		kws  []string
 		flag uint32
 	}{
-		{kwPrice, fPriceEl}, {kwStruck, fStruck}, {kwSale, fSale}, {kwRelated, fRelated}, {kwUnit, fUnit},
+		{kwPrice, fPriceEl}, {kwStruck, fStruck}, {kwRegular, fRegular}, {kwSale, fSale}, {kwRelated, fRelated}, {kwUnit, fUnit},
 		{kwInstal, fInstal}, {kwCoupon, fCoupon}, {kwBuyBox, fBuyBox}, {kwAvail, fAvail}, {kwCartBtn, fCartBtn | fButton},
 		{kwOption, fOption},
 	} {

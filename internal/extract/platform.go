@@ -10,13 +10,14 @@ import (
 // fromPlatform reads the embeds of common store platforms: Shopify's
 // analytics meta and product JSON (prices in cents), WooCommerce's variation
 // JSON, Magento's price-box data attributes and PrestaShop's JS globals.
-func fromPlatform(p *page, pr *pricer) (facts, bool) {
+// variant is the page URL's ?variant= value (Shopify's selected variant id), or "".
+func fromPlatform(p *page, pr *pricer, variant string) (facts, bool) {
 	f := facts{strategy: SourcePlatform, avail: Unknown}
 	for _, e := range p.embeds {
 		switch e.kind {
 		case "shopify-product":
 			if f.amount == "" {
-				shopifyProduct(&f, e.data)
+				shopifyProduct(&f, e.data, variant)
 			}
 		case "shopify-meta":
 			if f.currency == "" {
@@ -75,12 +76,13 @@ func fromPlatform(p *page, pr *pricer) (facts, bool) {
 	return f, f.amount != "" || f.currency != ""
 }
 
-func shopifyProduct(f *facts, data []byte) {
+func shopifyProduct(f *facts, data []byte, variant string) {
 	var m struct {
 		Title     string `json:"title"`
 		Vendor    string `json:"vendor"`
 		Available *bool  `json:"available"`
 		Variants  []struct {
+			ID        json.RawMessage `json:"id"`
 			Price     json.RawMessage `json:"price"`
 			Available *bool           `json:"available"`
 			SKU       string          `json:"sku"`
@@ -93,7 +95,7 @@ func shopifyProduct(f *facts, data []byte) {
 		return
 	}
 	if len(m.Variants) == 0 && len(m.Product) > 0 {
-		shopifyProduct(f, m.Product)
+		shopifyProduct(f, m.Product, variant)
 		return
 	}
 	if len(m.Variants) == 0 {
@@ -104,6 +106,13 @@ func shopifyProduct(f *facts, data []byte) {
 	pick := 0
 	for i, v := range m.Variants {
 		if v.Available != nil && *v.Available {
+			pick = i
+			break
+		}
+	}
+	// The page URL selects a variant (?variant=123): the page shows its price.
+	for i, v := range m.Variants {
+		if variant != "" && strings.Trim(string(v.ID), `"`) == variant {
 			pick = i
 			break
 		}

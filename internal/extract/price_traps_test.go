@@ -27,8 +27,11 @@ var priceTraps = []priceTrap{
 	{"jsonld-original-buybox-sale", "https://sport.example.com/p/shoe", "84.00", InStock},
 	{"jsonld-og-original-sale", "https://atelier.example.de/p/linen-shirt", "55.30", InStock},
 	{"css-strike-only-style", "https://gear.example.com/p/mouse-x9", "39.99", InStock},
+	{"regular-beside-current", "https://agd.example.pl/czajnik", "99.00", InStock},
+	{"badge-before-pair", "https://borse.example.it/zaino", "59.90", InStock},
 	// 2. Coupon, card and member prices.
 	{"coupon-price-zh", "https://item.shop.example.cn/100", "5999.00", InStock},
+	{"coupon-after-nospace-zh", "https://item.shop.example.cn/200", "899.00", InStock},
 	{"card-price-ru", "https://www.market.example.ru/product/42", "13290", InStock},
 	{"clubcard-price", "https://groceries.example.co.uk/products/coffee", "4.50", InStock},
 	{"member-price", "https://store.example.com/p/vitamins", "11.99", InStock},
@@ -43,6 +46,7 @@ var priceTraps = []priceTrap{
 	{"other-offers-link", "https://www.werkzeug.example.de/p/bohrschrauber", "94.99", InStock},
 	// 4. Variants.
 	{"variant-url-noprice", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
+	{"shopify-variant-url", "https://fern.example.com/products/ceramic-planter?variant=1002", "36.00", InStock},
 	{"variant-weak-buybox", "https://parfums.example.fr/p/ambre", "72.00", InStock},
 	{"variant-selected-chip", "https://www.oel.example.de/p/olivenoel", "16.50", InStock},
 	{"variant-url-sku", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},

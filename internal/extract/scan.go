@@ -29,6 +29,7 @@ const (
 	fStructPrice                    // own: itemprop=price or data-price-amount: the text is a bare amount
 	fInPrice                        // inside a price element
 	fSVG                            // inside an <svg>: icons, nothing to read
+	fRegular                        // class says "regular price": struck when a sale price is beside it, else the price
 )
 
 const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
@@ -37,7 +38,7 @@ const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
 // ancestors): a "shipping" or "old" class far up the tree is a layout
 // wrapper, not a label of this price.
 const (
-	nearFlags = fStruck | fUnit | fInstal | fCoupon | fSale
+	nearFlags = fStruck | fUnit | fInstal | fCoupon | fSale | fRegular
 	nearDepth = 4
 )
 

@@ -36,7 +36,8 @@ var (
 		"prime price", "prime member", "subscribe", "subscription price", "card price", "with card", "cardholder", "loyalty price",
 		"plus price", "到手价", "券后", "用券", "会员价", "会員価格", "멤버십", "kartą", "картой", "по карте", "mit karte", "avec la carte",
 		"con tarjeta", "app price", "in-app"}
-	lblMemberAfter = []string{"clubcard", "member price", "members price", "for members", "member-only", "with card", "with prime",
+	lblMemberAfter = []string{"clubcard", "with membership", "for prime members", "z kartą", "für mitglieder", "pour les membres",
+		"för medlemmar", "with loyalty card", "member price", "members price", "for members", "member-only", "with card", "with prime",
 		"after coupon", "with coupon", "coupon price", "with code", "with promo", "when you subscribe", "with subscribe", "картой",
 		"по карте", "с картой", "c картой", "用券", "券后", "会员价", "mit karte", "avec la carte", "con tarjeta", "in app", "in-app"}
 	// Other sellers' offers and comparison tables beside the buy box.
@@ -117,6 +118,7 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 		scoreCandidate(&c, lowerVis, r, p, h1)
 		out = append(out, c)
 	}
+	regularBesideSale(out)
 	splitBlocks(out)
 	struckPairs(out, lowerVis)
 	// The first real price after the product's title is, on most layouts,
@@ -325,7 +327,8 @@ func hasWordAny(s string, subs []string) bool {
 				break
 			}
 			i += from
-			if isWordBoundary(s, i-1) || !isLetterByte(x[0]) {
+			// CJK labels ("到手价", "券后") have no word boundaries.
+			if isWordBoundary(s, i-1) || !isLetterByte(x[0]) || x[0] >= 0xE0 {
 				return true
 			}
 			from = i + 1
@@ -598,7 +601,11 @@ func struckPairs(cs []visCand, lv string) {
 			if k := strings.IndexByte(tail, '\n'); k >= 0 {
 				tail = tail[:k]
 			}
-			if !discountBadge(tail) {
+			head := lv[max(0, a.start-16):a.start]
+			if k := strings.LastIndexByte(head, '\n'); k >= 0 {
+				head = head[k+1:]
+			}
+			if !discountBadge(tail) && !badgeBefore(head) {
 				continue
 			}
 			a.decoy, a.listLike = true, true
@@ -618,4 +625,35 @@ func discountBadge(t string) bool {
 	}
 	head := strings.TrimSpace(t[:k])
 	return head != "" && isDigit(head[len(head)-1]) && len(head) <= 8
+}
+
+// regularBesideSale decides prices named "regular price": beside a lower
+// price (within a short stretch of text) it is the struck list price; alone
+// it is the price of an item not on sale (Shopify's price__regular).
+func regularBesideSale(cs []visCand) {
+	for i := range cs {
+		c := &cs[i]
+		if c.flags&fRegular == 0 || c.decoy {
+			continue
+		}
+		for j := range cs {
+			d := &cs[j]
+			if j == i || d.decoy || d.flags&fRegular != 0 || d.start < c.start-200 || d.start > c.end+200 {
+				continue
+			}
+			if d.currency == c.currency && decLess(d.amount, c.amount) && plausibleRatio(d.amount, c.amount) {
+				c.score -= 7
+				c.decoy = true
+				c.why = append(c.why, "regular price beside a lower price")
+				break
+			}
+		}
+	}
+}
+
+// badgeBefore reports a discount badge just before a pair of prices:
+// "-35% $129.99 $84.99".
+func badgeBefore(t string) bool {
+	t = strings.TrimSpace(t)
+	return len(t) >= 2 && t[len(t)-1] == '%' && isDigit(t[len(t)-2]) && strings.ContainsAny(t, "-−")
 }
