@@ -148,3 +148,14 @@ func closeAll(lns []net.Listener) {
 		_ = ln.Close()
 	}
 }
+
+// Client returns an HTTP client for the started store: it trusts the
+// store's certificate when TLS is on. Its transport is new, so connections
+// are not shared with other clients.
+func (st *Store) Client() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	if pool := st.CertPool(); pool != nil {
+		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}
+}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/tls"
 	"io"
 	"net/http"
 	"strings"
@@ -67,7 +66,7 @@ func TestStartTLS(t *testing.T) {
 	if _, err := http.Get(base + "/robots.txt"); err == nil {
 		t.Error("an untrusting client accepted the self-signed certificate")
 	}
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: st.CertPool()}}}
+	client := st.Client()
 	if body := getOK(t, client, st.URL(2)); len(body) < 150_000 {
 		t.Errorf("page over TLS: %d bytes", len(body))
 	}
