@@ -11,7 +11,7 @@ import (
 // anything kept must be copied (string(...)).
 type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
-	datetime, ariaLabel, style, priceAmount, priceType, wooVariations, role                  []byte
+	datetime, ariaLabel, style, priceAmount, priceType, wooVariations, role, sku             []byte
 	hasItemscope, hidden, disabled, selected                                                 bool
 	// data-* attribute names and test-id style values ("data-buy-box",
 	// data-testid="product-price"): modern front ends name regions there.
@@ -197,6 +197,10 @@ func (at *attrs) set(k, raw, v []byte) {
 		at.disabled = true
 	case "selected", "checked":
 		at.selected = true
+	case "aria-checked", "aria-selected", "aria-pressed", "aria-current":
+		at.selected = at.selected || string(v) == "true"
+	case "data-sku", "data-variant-sku":
+		at.sku = v
 	case "aria-disabled":
 		at.disabled = at.disabled || string(v) == "true"
 	case "data-price-amount":

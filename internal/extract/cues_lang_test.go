@@ -61,3 +61,29 @@ func TestStockCueScopeMoreLanguages(t *testing.T) {
 		}
 	}
 }
+
+// Stock states shown on controls and against structured data, in the new
+// languages.
+func TestStockCuePlacesMoreLanguages(t *testing.T) {
+	for name, c := range map[string]struct {
+		body string
+		want Availability
+	}{
+		"ko-disabled-button": {`<span class="price">39,000원</span><button class="btn-buy" disabled>품절</button>`, OutOfStock},
+		"ja-preorder-button": {`<span class="price">¥3,850</span><button class="cart">予約する</button>`, PreOrder},
+		"ru-jsonld-instock-visible-oos": {`<script type="application/ld+json">{"@type":"Product","name":"Desk Lamp","offers":{"price":"1990","priceCurrency":"RUB","availability":"https://schema.org/InStock"}}</script>
+<span class="price">1 990 ₽</span><div class="product-availability">Нет в наличии</div><button class="notify">Сообщить о поступлении</button>`, OutOfStock},
+		"el-instock-description-mentions-soldout": {`<span class="price">24,90 €</span><button class="add-to-cart">Προσθήκη στο καλάθι</button>
+<div class="description"><p>Το προϊόν κυκλοφορεί σε περιορισμένη ποσότητα και όταν εξαντλήθηκε την προηγούμενη φορά, η επαναφορά πήρε δύο μήνες. Κατασκευασμένο από ανακυκλωμένο αλουμίνιο με ματ φινίρισμα, ιδανικό για γραφείο και σπίτι, με εγγύηση δύο ετών και δωρεάν επιστροφές εντός τριάντα ημερών από την αγορά.</p></div>`, InStock},
+		"th-oos":       {`<span class="price">฿590</span><div class="stock-status">สินค้าหมด</div>`, OutOfStock},
+		"vi-oos":       {`<span class="price">390.000₫</span><div class="tinh-trang stock">Tình trạng: Hết hàng</div>`, OutOfStock},
+		"he-oos":       {`<span class="price">₪129</span><div class="stock">אזל מהמלאי</div>`, OutOfStock},
+		"fr-backorder": {`<span class="price">49,00 €</span><div class="availability">En réapprovisionnement</div><button class="add-to-cart">Ajouter au panier</button>`, BackOrder},
+		"de-backorder": {`<span class="price">49,00 €</span><div class="lieferstatus availability">Nachbestellt – Lieferung in 3 Wochen</div><button class="add-to-cart">In den Warenkorb</button>`, BackOrder},
+	} {
+		page := `<html><body><h1>Desk Lamp</h1>` + c.body + `</body></html>`
+		if o := Extract([]byte(page), "https://lamps.example/desk", Options{}); o.Availability != c.want {
+			t.Errorf("%s: got %s, want %s\n%s", name, o.Availability, c.want, dumpEvidence(o))
+		}
+	}
+}

@@ -138,9 +138,31 @@ func isISO(c string) bool { return len(c) == 3 && isUpperAlpha([]byte(c)) }
 // pageRef is what identifies the page's own product among several: its
 // headings and title, and its URLs.
 type pageRef struct {
-	names []string   // normalized h1 texts, og:title, <title>
-	paths []string   // URL paths of the page and its canonical link
-	query url.Values // the page URL's query: the selected variant (?variant=123)
+	names  []string   // normalized h1 texts, og:title, <title>
+	paths  []string   // URL paths of the page and its canonical link
+	query  url.Values // the page URL's query: the selected variant (?variant=123)
+	picked []string   // normalized texts, skus and values of selected variant controls
+}
+
+// picks reports an offer or variant named like the selected variant control
+// ("50 ml" for an offer named "50 ml" or a variant "Hydra Serum 50 ml", or
+// its sku).
+func (r pageRef) picks(m map[string]any) bool {
+	if len(r.picked) == 0 {
+		return false
+	}
+	for _, k := range []string{"sku", "name", "size", "color"} {
+		nn := normWords(str(get(m, k)))
+		if nn == "" {
+			continue
+		}
+		for _, c := range r.picked {
+			if nn == c || len(c) >= 2 && strings.HasSuffix(" "+nn, " "+c) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // selects reports an offer or variant that the page URL selects: its url
@@ -201,6 +223,11 @@ func newPageRef(p *page, base *url.URL, canon string) pageRef {
 	}
 	if base != nil && base.RawQuery != "" {
 		r.query = base.Query()
+	}
+	for _, t := range p.picked {
+		if n := normWords(t); n != "" {
+			r.picked = append(r.picked, n)
+		}
 	}
 	if cu, err := url.Parse(canon); err == nil && len(cu.Path) > 1 {
 		r.paths = append(r.paths, strings.TrimSuffix(cu.Path, "/"))

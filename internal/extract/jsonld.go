@@ -58,18 +58,21 @@ func fromJSONLD(blocks [][]byte, pr *pricer, ref pageRef) (facts, bool) {
 	f.image = str(get(main, "image"))
 	f.url = str(get(main, "url"))
 	offers := list(get(main, "offers"))
-	readOffers(&f, offers, pr, ref.selects)
+	readOffers(&f, offers, pr, &ref)
 	variants := list(get(main, "hasVariant"))
-	chosen := -1
+	chosen, picked, nPicked := -1, -1, 0
 	for _, v := range variants {
 		vm, ok := v.(map[string]any)
 		if !ok {
 			continue
 		}
 		var vf facts
-		readOffers(&vf, list(get(vm, "offers")), pr, ref.selects)
-		if chosen < 0 && vf.amount != "" && (ref.selects(vm) || vf.selected) {
+		readOffers(&vf, list(get(vm, "offers")), pr, nil)
+		if chosen < 0 && vf.amount != "" && ref.selects(vm) {
 			chosen = len(f.variants)
+		}
+		if vf.amount != "" && ref.picks(vm) {
+			picked, nPicked = len(f.variants), nPicked+1
 		}
 		if vf.amount != "" && len(f.alts) < 32 {
 			f.alts = append(f.alts, vf.amount)
@@ -77,6 +80,9 @@ func fromJSONLD(blocks [][]byte, pr *pricer, ref pageRef) (facts, bool) {
 		f.variants = append(f.variants, Variant{
 			Name: cleanText(variantName(vm)), SKU: str(get(vm, "sku")), Price: vf.amount, Currency: vf.currency, Availability: vf.avail,
 		})
+	}
+	if chosen < 0 && nPicked == 1 {
+		chosen = picked // the selected chip names this variant
 	}
 	if chosen >= 0 && !f.selected {
 		// The page URL selects this variant (?variant=222, its sku).
@@ -169,13 +175,14 @@ func collectProducts(v any, key string, depth int, out *[]map[string]any) {
 
 // readOffers fills price, currency and availability from an offers value:
 // an Offer, an AggregateOffer, or an array of either (nulls skipped).
-// sel, when set, reports an offer the page URL selects (a variant's url
-// or sku): it is the default selection.
-func readOffers(f *facts, offers []any, pr *pricer, sel func(map[string]any) bool) {
+// ref, when set, says which offer the page selects: the one its URL selects
+// (a variant's url or sku), else the only one named like the selected
+// variant control (a chip "50 ml"). That offer is the default selection.
+func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 	type offer struct {
 		amount, raw, cur, list string
 		avail                  Availability
-		low, selected          bool
+		low, selected, picked  bool
 	}
 	var all []offer
 	for _, o := range offers {
@@ -195,7 +202,7 @@ func readOffers(f *facts, offers []any, pr *pricer, sel func(map[string]any) boo
 			of.avail, _ = parseAvailability(str(get(om, "availability")))
 			if of.raw == "" {
 				var sub facts
-				readOffers(&sub, list(get(om, "offers")), pr, sel)
+				readOffers(&sub, list(get(om, "offers")), pr, ref)
 				of.raw, of.cur, of.avail = sub.amount, firstNonEmpty(of.cur, sub.currency), sub.avail
 			}
 			of.amount = pr.structAmount(of.raw, of.cur)
@@ -236,7 +243,8 @@ func readOffers(f *facts, offers []any, pr *pricer, sel func(map[string]any) boo
 			}
 		}
 		of.amount = pr.structAmount(of.raw, of.cur)
-		of.selected = sel != nil && len(offers) > 1 && sel(om)
+		of.selected = ref != nil && len(offers) > 1 && ref.selects(om)
+		of.picked = ref != nil && len(offers) > 1 && ref.picks(om)
 		all = append(all, of)
 	}
 	if len(all) == 0 {
@@ -253,12 +261,20 @@ func readOffers(f *facts, offers []any, pr *pricer, sel func(map[string]any) boo
 			pick = i
 		}
 	}
+	byURL, byPick, nPick := -1, -1, 0
 	for i, o := range all {
-		if o.selected && o.amount != "" {
-			pick = i // the page URL selects this offer
-			f.selected = true
-			break
+		if o.selected && o.amount != "" && byURL < 0 {
+			byURL = i
 		}
+		if o.picked && o.amount != "" {
+			byPick, nPick = i, nPick+1
+		}
+	}
+	switch {
+	case byURL >= 0:
+		pick, f.selected = byURL, true // the page URL selects this offer
+	case nPick == 1:
+		pick, f.selected = byPick, true // the selected chip names it
 	}
 	f.avail = Unknown
 	for _, o := range all {

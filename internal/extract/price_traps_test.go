@@ -47,6 +47,8 @@ var priceTraps = []priceTrap{
 	// 4. Variants.
 	{"variant-url-noprice", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},
 	{"shopify-variant-url", "https://fern.example.com/products/ceramic-planter?variant=1002", "36.00", InStock},
+	{"variant-chip-noprice", "https://www.oel.example.de/p/olivenoel-nativ", "16.50", InStock},
+	{"variant-group-swatch", "https://knit.example.com/p/merino-beanie", "34.00", InStock},
 	{"variant-weak-buybox", "https://parfums.example.fr/p/ambre", "72.00", InStock},
 	{"variant-selected-chip", "https://www.oel.example.de/p/olivenoel", "16.50", InStock},
 	{"variant-url-sku", "https://www.beauty.example.com/p/serum?variant=222", "36.00", InStock},

@@ -65,6 +65,10 @@ type page struct {
 	// pickers (<select name="attribute_pa_size"> with a selected option).
 	chosen     []mdProp
 	selectName string
+	// picked holds the selected variant controls outside <select>s (a chip
+	// with aria-checked="true", a checked radio, an "is-selected" swatch):
+	// their data-sku, value or short text.
+	picked []string
 
 	blockBreak bool // a block element opened or closed since the last text
 }
@@ -130,6 +134,7 @@ type elem struct {
 	label     string
 	content   string
 	priceKids bool   // a nested price element already produced a candidate
+	picked    bool   // a selected variant control: its text is recorded at its end
 	kw        uint32 // the element's own flags from its tag and attributes
 }
 
@@ -300,6 +305,19 @@ func scan(b []byte) *page {
 			}
 			e.flags |= at.flags
 			e.kw = at.flags
+			if a != atom.Option && a != atom.Select && e.flags&(fRelated|fHidden) == 0 && len(p.picked) < 8 &&
+				(at.selected || hasSelectedClass(at.class)) && (len(at.class) > 0 || len(at.role) > 0 || a == atom.Input) {
+				if len(at.sku) > 0 {
+					p.picked = append(p.picked, string(at.sku))
+				}
+				if a == atom.Input {
+					if len(at.value) > 0 && len(at.value) <= 40 {
+						p.picked = append(p.picked, string(at.value))
+					}
+				} else {
+					e.picked = true
+				}
+			}
 			if len(at.wooVariations) > 0 {
 				p.embeds = append(p.embeds, embed{kind: "woo-variations", data: append([]byte(nil), at.wooVariations...)})
 			}
@@ -398,6 +416,9 @@ func closeElem(p *page, stp *[]elem) {
 		for _, n := range strings.Fields(e.textProps) {
 			p.items[e.item].props = append(p.items[e.item].props, mdProp{n, v})
 		}
+	}
+	if e.picked && end-e.visStart <= 40 && end > e.visStart && len(p.picked) < 8 {
+		p.picked = append(p.picked, string(bytes.TrimSpace(p.vis[e.visStart:end])))
 	}
 	if e.a == atom.H1 && e.flags&fHidden == 0 {
 		p.h1s = append(p.h1s, textRange{start: e.visStart, end: end, flags: e.flags})
@@ -606,6 +627,22 @@ func hasNonNumeric(b []byte) bool {
 		switch {
 		case c >= '0' && c <= '9', c == ' ', c == '.', c == ',', c == '\'', c == '-', c == '+':
 		default:
+			return true
+		}
+	}
+	return false
+}
+
+// hasSelectedClass reports a state class of a chosen swatch or chip
+// ("selected", "is-selected", "swatch--selected", "is-checked"); "active"
+// is too common to count.
+func hasSelectedClass(class []byte) bool {
+	if !bytes.Contains(class, []byte("selected")) && !bytes.Contains(class, []byte("checked")) {
+		return false
+	}
+	for _, f := range bytes.Fields(class) {
+		if bytes.Equal(f, []byte("selected")) || bytes.HasSuffix(f, []byte("-selected")) || bytes.HasSuffix(f, []byte("_selected")) ||
+			bytes.HasSuffix(f, []byte("--checked")) || bytes.Equal(f, []byte("is-checked")) {
 			return true
 		}
 	}
