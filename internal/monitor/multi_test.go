@@ -84,6 +84,16 @@ func testWorkersShare(t *testing.T, eng db.Engine) {
 	}
 	defer func() { cancel(); wg.Wait() }()
 
+	count := func(where string) int {
+		var k int
+		if err := st.DB().Read.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM products WHERE `+where).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	// A round is over when every product was fetched and every check is
+	// recorded (no lease left): a record landing after the next round's
+	// "time passes" would push its product out of that round.
 	fetched := func(round int) bool {
 		mu.Lock()
 		defer mu.Unlock()
@@ -95,7 +105,7 @@ func testWorkersShare(t *testing.T, eng db.Engine) {
 				return false
 			}
 		}
-		return true
+		return count(`lease_owner <> ''`) == 0
 	}
 	for round := 1; round <= 2; round++ {
 		if round > 1 {
@@ -139,18 +149,7 @@ func testWorkersShare(t *testing.T, eng db.Engine) {
 			t.Fatalf("%d requests to one domain within a second (rate %d/min)", n, ratePerMin)
 		}
 	}
-	rows, err := st.DB().Read.QueryContext(t.Context(), `SELECT COUNT(*) FROM products WHERE last_checked_at IS NULL OR lease_owner <> ''`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var left int
-	for rows.Next() {
-		if err := rows.Scan(&left); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if left != 0 {
+	if left := count(`last_checked_at IS NULL OR lease_owner <> ''`); left != 0 {
 		t.Errorf("%d products unchecked or still leased", left)
 	}
 }
