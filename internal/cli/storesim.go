@@ -28,6 +28,7 @@ a control API under /_sim/) until SIGINT or SIGTERM.
   --block-rate R       share of responses that are a bot wall (0..1)
   --crawl-delay SEC    Crawl-delay written to robots.txt
   --layouts L,L        layout mix (jsonld, jsonld-end, microdata, opengraph, visible, shopify; default all)
+  --no-validators      no ETag or Last-Modified on pages: every check is a full fetch
   --tls                serve HTTPS with a self-signed certificate
 `
 
@@ -71,6 +72,7 @@ func parseStoresimFlags(args []string) (storesim.Options, string, error) {
 	crawlDelay := fs.Float64("crawl-delay", 0, "")
 	useTLS := fs.Bool("tls", false, "")
 	layouts := fs.String("layouts", "", "")
+	noValidators := fs.Bool("no-validators", false, "")
 	if err := fs.Parse(args); err != nil {
 		return storesim.Options{}, "", err
 	}
@@ -93,7 +95,7 @@ func parseStoresimFlags(args []string) (storesim.Options, string, error) {
 		Products: *products, Seed: *seed, Hosts: *hosts, TLS: *useTLS,
 		Config: storesim.Config{
 			LatencyMS: int(latency.Milliseconds()), ErrorRate: *errRate, Status429Rate: *rate429,
-			BlockRate: *blockRate, CrawlDelay: *crawlDelay,
+			BlockRate: *blockRate, CrawlDelay: *crawlDelay, NoValidators: *noValidators,
 		},
 	}
 	if *layouts != "" {

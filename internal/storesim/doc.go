@@ -17,7 +17,7 @@
 // Pages cost little to serve: the chrome is rendered (and DEFLATE-compressed)
 // once per store and spliced with the per-product head, buy box and
 // structured data. Pages carry ETag and Last-Modified, which change when the
-// product does, and answer conditional GETs with 304. Clients that accept
+// product does, and answer conditional GETs with 304 (unless Config.NoValidators). Clients that accept
 // gzip get it.
 //
 // Around the pages:
@@ -33,7 +33,8 @@
 //	POST /_sim/products/{id}   {"price":"12.34","availability":"out_of_stock"} (either may be left out)
 //	POST /_sim/products        {"count":N} or {"products":[{"title":…,"price":…,"currency":…,"availability":…,"layout":…}]}
 //	GET  /_sim/config
-//	POST /_sim/config          {"latency_ms":…,"error_rate":…,"status_429_rate":…,"block_rate":…,"crawl_delay":…}; fields left out keep their values
+//	POST /_sim/config          {"latency_ms":…,"error_rate":…,"status_429_rate":…,"block_rate":…,"crawl_delay":…,"no_validators":…};
+//	                           fields left out keep their values
 //	POST /_sim/tick            {"changed_share":0.1} changes the price of that share of products; "stock_share" flips stock
 //	GET  /_sim/stats           requests served, by kind
 //

@@ -115,20 +115,24 @@ func (st *Store) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	h := w.Header()
 	gz := acceptsGzip(r.Header.Get("Accept-Encoding"))
-	etag := it.etag
-	if gz {
-		// Each encoding is its own representation with its own strong ETag.
-		etag = gzipETag(etag)
-	}
-	h.Set("ETag", etag)
 	h.Set("Vary", "Accept-Encoding")
-	lastMod := time.Unix(it.modified, 0).UTC()
-	h.Set("Last-Modified", lastMod.Format(http.TimeFormat))
-	h.Set("Cache-Control", "max-age=0, must-revalidate")
-	if notModified(r, it.etag, lastMod) {
-		st.stats.notModified.Add(1)
-		w.WriteHeader(http.StatusNotModified)
-		return
+	if st.Config().NoValidators {
+		h.Set("Cache-Control", "no-store")
+	} else {
+		etag := it.etag
+		if gz {
+			// Each encoding is its own representation with its own strong ETag.
+			etag = gzipETag(etag)
+		}
+		h.Set("ETag", etag)
+		lastMod := time.Unix(it.modified, 0).UTC()
+		h.Set("Last-Modified", lastMod.Format(http.TimeFormat))
+		h.Set("Cache-Control", "max-age=0, must-revalidate")
+		if notModified(r, it.etag, lastMod) {
+			st.stats.notModified.Add(1)
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
 	}
 	p := st.pages.Get().(*page)
 	defer st.pages.Put(p)

@@ -122,6 +122,13 @@ func TestPageHeadersAndConditionalGET(t *testing.T) {
 	if r := get(id, map[string]string{"If-None-Match": e2}); r.Code != 304 {
 		t.Errorf("same price set again: %d, want 304", r.Code)
 	}
+	// Without validators every GET is a full page.
+	if err := st.SetConfig(Config{NoValidators: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r := get(id, map[string]string{"If-None-Match": e2}); r.Code != 200 || r.Header().Get("ETag") != "" || r.Header().Get("Last-Modified") != "" {
+		t.Errorf("no_validators: %d, ETag %q, Last-Modified %q", r.Code, r.Header().Get("ETag"), r.Header().Get("Last-Modified"))
+	}
 	// An outdated slug redirects to the product's URL.
 	req := httptest.NewRequest("GET", "http://shop.test/p/"+itoa(id)+"-old-name", nil)
 	rec := httptest.NewRecorder()

@@ -37,6 +37,9 @@ type Config struct {
 	Status429Rate float64 `json:"status_429_rate"` // share answered 429 with Retry-After
 	BlockRate     float64 `json:"block_rate"`      // share answered with a CAPTCHA-like bot wall (403)
 	CrawlDelay    float64 `json:"crawl_delay"`     // seconds, written to robots.txt when > 0
+	// NoValidators drops ETag and Last-Modified from pages, like stores
+	// whose pages are never cacheable: every check is then a full fetch.
+	NoValidators bool `json:"no_validators"`
 }
 
 // Errors from the Go and control APIs.
