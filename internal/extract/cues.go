@@ -81,29 +81,24 @@ var cueIndex = func() (idx [256][]cueEntry) {
 	return idx
 }()
 
-// cuePairs marks the first two bytes of every stock phrase: one bit test
-// rejects almost every position of the text before any phrase is compared.
-var cuePairs = func() (t [1 << 16 / 64]uint64) {
-	for _, b := range cueIndex {
-		for _, e := range b {
-			k := uint16(e.phrase[0])<<8 | uint16(e.phrase[1])
-			t[k>>6] |= 1 << (k & 63)
-		}
-	}
-	return t
-}()
-
-// cueByPair holds the phrases by their first two bytes, in cueIndex order
+// cueSlot maps the first two bytes of a phrase to 1 + its index in
+// cueByPair (0: no phrase starts so), so that one table load rejects almost
+// every word of the text. cueByPair holds the phrases in cueIndex order
 // (out-of-stock first). Built once, never modified.
-var cueByPair = func() map[uint16][]cueEntry {
-	m := make(map[uint16][]cueEntry)
+var cueSlot, cueByPair = func() (*[1 << 16]uint16, [][]cueEntry) {
+	var slot [1 << 16]uint16
+	var by [][]cueEntry
 	for _, b := range cueIndex {
 		for _, e := range b {
 			k := uint16(e.phrase[0])<<8 | uint16(e.phrase[1])
-			m[k] = append(m[k], e)
+			if slot[k] == 0 {
+				by = append(by, nil)
+				slot[k] = uint16(len(by))
+			}
+			by[slot[k]-1] = append(by[slot[k]-1], e)
 		}
 	}
-	return m
+	return &slot, by
 }()
 
 // stockCues finds stock phrases in visible text (never scripts or hidden
@@ -138,11 +133,11 @@ func stockCues(p *page, lv string, h1 *textRange) []cueHit {
 			i++
 			continue
 		}
-		k := uint16(c)<<8 | uint16(lv[at+1])
-		if cuePairs[k>>6]&(1<<(k&63)) == 0 {
+		slot := cueSlot[uint16(c)<<8|uint16(lv[at+1])]
+		if slot == 0 {
 			continue
 		}
-		for _, ce := range cueByPair[k] {
+		for _, ce := range cueByPair[slot-1] {
 			ph, av := ce.phrase, ce.avail
 			if n-at < len(ph) || lv[at:at+len(ph)] != ph || !cjk && !isWordBoundary(lv, at+len(ph)) {
 				continue
