@@ -79,7 +79,7 @@ func testClaimDueFilters(t *testing.T, st *store.Store) {
 	_, later := watch(t, st, ws.ID, productURL(10))
 	exec(t, st, `UPDATE products SET next_check_at = $1 WHERE id = $2`, now+1, later.ID)
 	w, unwatched := watch(t, st, ws.ID, productURL(11))
-	must[struct{}](t)(struct{}{}, st.DeleteWatch(c, ws.ID, w.ID))
+	noErr(t, st.DeleteWatch(c, ws.ID, w.ID))
 	if _, err := st.GetProduct(c, unwatched.ID); err != nil {
 		t.Fatalf("product of a deleted watch: %v", err)
 	}
@@ -88,11 +88,10 @@ func testClaimDueFilters(t *testing.T, st *store.Store) {
 	_, paused := watch(t, st, ws.ID, productURL(13))
 	exec(t, st, `UPDATE products SET status = 'paused' WHERE id = $1`, paused.ID)
 	_, blocked := watch(t, st, ws.ID, "https://blocked.example/p/1")
-	must[struct{}](t)(struct{}{}, st.SetDomainSettings(c, store.Domain{Domain: blocked.Domain, Blocked: true}))
+	noErr(t, st.SetDomainSettings(c, store.Domain{Domain: blocked.Domain, Blocked: true}))
 	// A product with a paused and an active watch is due.
 	ws2 := workspace(t, st, "b")
-	w, shared := watch(t, st, ws2.ID, productURL(12))
-	_ = w
+	_, shared := watch(t, st, ws2.ID, productURL(12))
 	exec(t, st, `UPDATE products SET next_check_at = $1 WHERE id = $2`, now-100, shared.ID)
 	due = append([]int64{shared.ID}, due...)
 
@@ -215,7 +214,7 @@ func testClaimProduct(t *testing.T, st *store.Store) {
 func testDomainSlot(t *testing.T, st *store.Store) {
 	c := ctx(t)
 	const now = int64(1_800_000_000_000)
-	must[struct{}](t)(struct{}{}, st.SetDomainSettings(c, store.Domain{Domain: "slow.example", RatePerMin: 60}))
+	noErr(t, st.SetDomainSettings(c, store.Domain{Domain: "slow.example", RatePerMin: 60}))
 	steps := []struct {
 		at     int64
 		ok     bool
@@ -245,7 +244,7 @@ func testDomainSlot(t *testing.T, st *store.Store) {
 		t.Errorf("domain row %+v", d)
 	}
 	// Settings keep the slot.
-	must[struct{}](t)(struct{}{}, st.SetDomainSettings(c, store.Domain{Domain: "slow.example", RatePerMin: 6, ProxyPool: "eu"}))
+	noErr(t, st.SetDomainSettings(c, store.Domain{Domain: "slow.example", RatePerMin: 6, ProxyPool: "eu"}))
 	d = must[*store.Domain](t)(st.GetDomain(c, "slow.example"))
 	if d.RatePerMin != 6 || d.ProxyPool != "eu" || d.NextAllowedAt != now+6000 {
 		t.Errorf("after settings: %+v", d)
@@ -544,5 +543,12 @@ func testPriceMedian(t *testing.T, st *store.Store) {
 	}
 	if m, _, _ := st.PriceMedian(c, p.ID, "EUR", 0); m != 300 {
 		t.Fatalf("median of all = %d, want 300", m)
+	}
+}
+
+func noErr(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }

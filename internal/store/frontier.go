@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/shelfwatch/shelfwatch/internal/db"
 )
 
 // claimable is the frontier's filter on products p: due, not paused, not
@@ -30,9 +32,11 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now int64, leaseFor 
 	if limit <= 0 || leaseFor <= 0 {
 		return nil, fmt.Errorf("%w: claim needs a positive limit and lease", ErrInvalid)
 	}
+	// SKIP LOCKED lets concurrent claimers on PostgreSQL pass over each
+	// other's candidates instead of queueing behind them.
 	skipLocked := ""
-	if s.forUpdate() != "" {
-		skipLocked = s.forUpdate() + " SKIP LOCKED"
+	if s.db.Engine == db.Postgres {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
 	rows, err := s.db.Write.QueryContext(ctx, `UPDATE products SET lease_owner = $1, lease_until = $2
 		WHERE id IN (SELECT p.id FROM products p WHERE `+claimable+`
