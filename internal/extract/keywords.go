@@ -11,7 +11,8 @@ var (
 	kwStruck = []string{"old", "was ", "strike", "list price", "listprice", "mrp", "compare", "crossed", "original price", "originalprice", "rrp", "msrp", "line through", "linethrough",
 		"price before", "pricebefore", "before price", "previous", "full price", "fullprice", "non sale", "nonsale",
 		"retail price", "retailprice", "suggested", "text price", "del ", "price was", "pricewas",
-		"origin price", "originprice", "org price", "prc org", "price org", "price origin", "was price", "wasprice", "before price"}
+		"origin price", "originprice", "org price", "prc org", "price org", "price origin", "was price", "wasprice", "before price",
+		"original ", "price original", "deleted ", "price deleted", "lowest price", "lowestprice", "omnibus"}
 	// A "regular price" class marks the price shown when the item is not on
 	// sale (Shopify's price__regular) as often as the struck one beside a
 	// sale price (PrestaShop's regular-price): decided by its neighbours.

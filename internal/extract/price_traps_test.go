@@ -29,6 +29,11 @@ var priceTraps = []priceTrap{
 	{"css-strike-only-style", "https://gear.example.com/p/mouse-x9", "39.99", InStock},
 	{"regular-beside-current", "https://agd.example.pl/czajnik", "99.00", InStock},
 	{"badge-before-pair", "https://borse.example.it/zaino", "59.90", InStock},
+	{"omnibus-pl", "https://audio.example.pl/sluchawki", "349.00", InStock},
+	{"omnibus-de-before", "https://berg.example.de/wanderschuh", "149.95", InStock},
+	{"original-text-class", "https://www.marketplace.example.com/item/1005.html", "42.17", InStock},
+	{"deleted-class", "https://www.mall.example.com.my/rice-cooker.html", "129.00", InStock},
+	{"jp-regular-label", "https://shop.example.jp/item/kettle", "3480", InStock},
 	// 2. Coupon, card and member prices.
 	{"coupon-price-zh", "https://item.shop.example.cn/100", "5999.00", InStock},
 	{"coupon-after-nospace-zh", "https://item.shop.example.cn/200", "899.00", InStock},

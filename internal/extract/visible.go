@@ -27,7 +27,15 @@ var (
 	lblList = []string{"list price", "was:", "was ", "m.r.p", "mrp", "rrp", "uvp", "statt", "antes", "de:", " de r$", "plp",
 		"precio anterior", "prix barré", "ancien prix", "before", "typical price", "regular:", "reg.", "original price",
 		"compare at", "valor original", "prezzo di listino", "prezzo consigliato", "ord.pris", "ordinarie pris", "nypris",
-		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr"}
+		"listenpreis", "unverbindliche", "adviesprijs", "normaal", "piyasa fiyatı", "pvpr",
+		"通常価格", "定価", "参考価格", "希望小売価格", "原价", "市场价", "划线价", "原價", "정가", "소비자가", "старая цена", "была",
+		"poprzednia cena", "cena regularna", "původní cena", "eredeti ár", "preț vechi", "pret vechi", "tidigare pris", "före:"}
+	// EU "lowest price in the last 30 days" (Omnibus) references, shown
+	// beside the price: a former price, not the one to pay.
+	lblOmnibus = []string{"lowest price", "najniższa cena", "niedrigster preis", "niedrigste preis", "prix le plus bas", "precio más bajo",
+		"prezzo più basso", "laagste prijs", "nejnižší cena", "najnižšia cena", "legalacsonyabb ár", "cel mai mic preț", "cel mai mic pret",
+		"lägsta pris", "laveste pris", "laveste pris", "preço mais baixo", "najniža cijena", "najnižja cena", "alhaisin hinta",
+		"χαμηλότερη τιμή", "най-ниска цена", "zemākā cena", "mažiausia kaina", "madalaim hind", "en düşük fiyat"}
 	lblSave   = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
 	lblCoupon = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "indirim", "sepette", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
 	// Prices for members, card holders, subscribers or with a coupon: not
@@ -238,6 +246,9 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		c.decoy = true
 	case hasWordAny(near, lblShip):
 		add(-5, "labelled shipping")
+		c.decoy = true
+	case omnibusBefore(lv[max(0, r.start-90):r.start]):
+		add(-6, "lowest price of the last 30 days (reference)")
 		c.decoy = true
 	case hasWordAny(before, lblOtherOffers):
 		add(-6, "labelled other sellers' offer")
@@ -656,4 +667,36 @@ func regularBesideSale(cs []visCand) {
 func badgeBefore(t string) bool {
 	t = strings.TrimSpace(t)
 	return len(t) >= 2 && t[len(t)-1] == '%' && isDigit(t[len(t)-2]) && strings.ContainsAny(t, "-−")
+}
+
+// omnibusBefore reports an EU "lowest price in the last 30 days" label on
+// the price's line, with nothing between it and the price but the count of
+// days: "Najniższa cena z 30 dni przed obniżką: 129,00 zł".
+func omnibusBefore(w string) bool {
+	if k := strings.LastIndexByte(w, '\n'); k >= 0 {
+		w = w[k+1:]
+	}
+	for _, ph := range lblOmnibus {
+		i := strings.LastIndex(w, ph)
+		if i < 0 {
+			continue
+		}
+		rest := w[i+len(ph):]
+		runs, run := 0, 0
+		for j := 0; j < len(rest); j++ {
+			if isDigit(rest[j]) {
+				if run == 0 {
+					runs++
+				}
+				run++
+				if run > 3 {
+					return false // an amount, not a count of days
+				}
+			} else {
+				run = 0
+			}
+		}
+		return runs <= 1
+	}
+	return false
 }
