@@ -34,9 +34,9 @@ func newChunk(s string) *chunk {
 	return c
 }
 
-var (
-	gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff} // no name, no mtime, unknown OS
-	finalBlock = []byte{0x03, 0x00}                            // an empty final fixed-Huffman block
+const (
+	gzipHeader = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" // deflate, no name, no mtime, unknown OS
+	finalBlock = "\x03\x00"                                 // an empty final fixed-Huffman block
 )
 
 // gzipSegs builds the gzip form of a finished page and returns its length.
@@ -48,13 +48,15 @@ func (p *page) gzipSegs() int {
 			nStored += len(p.segs[i])/0xFFFF + 1
 		}
 	}
-	p.gzHead = slicesGrow(p.gzHead, 5*nStored+8)
+	p.gzHead = slicesGrow(p.gzHead, len(gzipHeader)+5*nStored+len(finalBlock)+8)
 	size := 0
 	add := func(b []byte) {
 		p.gz = append(p.gz, b)
 		size += len(b)
 	}
-	add(gzipHeader)
+	h := len(p.gzHead)
+	p.gzHead = append(p.gzHead, gzipHeader...)
+	add(p.gzHead[h:])
 	crc := uint32(0)
 	total := 0
 	for i, c := range p.chunks {
@@ -68,15 +70,17 @@ func (p *page) gzipSegs() int {
 		crc = crc32.Update(crc, crc32.IEEETable, seg) // a few KB: cheaper than combining
 		for len(seg) > 0 {
 			n := min(len(seg), 0xFFFF)
-			h := len(p.gzHead)
+			h = len(p.gzHead)
 			p.gzHead = append(p.gzHead, 0, byte(n), byte(n>>8), ^byte(n), ^byte(n>>8))
 			add(p.gzHead[h : h+5])
 			add(seg[:n])
 			seg = seg[n:]
 		}
 	}
-	add(finalBlock)
-	h := len(p.gzHead)
+	h = len(p.gzHead)
+	p.gzHead = append(p.gzHead, finalBlock...)
+	add(p.gzHead[h:])
+	h = len(p.gzHead)
 	p.gzHead = binary.LittleEndian.AppendUint32(p.gzHead, crc)
 	p.gzHead = binary.LittleEndian.AppendUint32(p.gzHead, uint32(total))
 	add(p.gzHead[h : h+8])
