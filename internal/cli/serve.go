@@ -169,6 +169,9 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 			return runner.Ping(ctx)
 		},
 	})
+	if mon != nil {
+		handler = wakeOnNewWatch(handler, mon)
+	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -230,6 +233,18 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	log.Info("shelfwatch stopped cleanly")
 	return nil
+}
+
+// wakeOnNewWatch pokes the in-process monitor after a watch is created, so a
+// new product (due at once) is checked now rather than at the next poll.
+// Other processes' monitors find it at their next poll.
+func wakeOnNewWatch(next http.Handler, mon *monitor.Monitor) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/watches" {
+			mon.Wake()
+		}
+	})
 }
 
 // drainTimeout leaves in-flight checks most of the shutdown time, and the

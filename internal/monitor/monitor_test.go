@@ -370,3 +370,37 @@ func TestKindOf(t *testing.T) {
 		}
 	}
 }
+
+// A product added while Run waits is checked as soon as Wake is called,
+// not at the next poll (an hour away here).
+func TestWakeChecksNewProductAtOnce(t *testing.T) {
+	forEngines(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		f.skew = 0 // a new product is due at the real now
+		m, err := New(Options{Store: st, Fetcher: f.shop, Owner: "w1", DefaultRatePerMin: 6000, Poll: time.Hour, Now: f.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- m.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		time.Sleep(100 * time.Millisecond) // Run found nothing and waits
+		p := f.add(t, 1, "3.00")
+		m.Wake()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, err := st.GetProduct(t.Context(), p.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.LastCheckedAt != nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the new product was not checked after Wake")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
