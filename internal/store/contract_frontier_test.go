@@ -33,6 +33,7 @@ func TestFrontierContract(t *testing.T) {
 		{"RecordCheckHoldAndConfirm", testRecordCheckHoldAndConfirm},
 		{"DomainHealth", testDomainHealth},
 		{"PriceMedian", testPriceMedian},
+		{"WatchMinInterval", testWatchMinInterval},
 	}
 	for _, eng := range dbtest.Engines() {
 		t.Run(string(eng), func(t *testing.T) {
@@ -551,4 +552,37 @@ func noErr(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+func testWatchMinInterval(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	a, b := workspace(t, st, "a"), workspace(t, st, "b")
+	p := &store.Product{CanonicalURL: productURL(1)}
+	wa := &store.Watch{MinInterval: 48 * time.Hour}
+	must[bool](t)(st.CreateWatchForURL(c, a.ID, p, wa))
+	got := must[*store.Watch](t)(st.GetWatch(c, a.ID, wa.ID))
+	if got.MinInterval != 48*time.Hour {
+		t.Fatalf("MinInterval read back as %v", got.MinInterval)
+	}
+	at := future()
+	next := func() time.Duration {
+		t.Helper()
+		at += 1000
+		out := must[*store.CheckOutcome](t)(st.RecordCheck(c, store.CheckResult{ProductID: p.ID, At: at, Kind: store.CheckUnchanged}))
+		return time.Duration(out.NextCheckAt-at) * time.Millisecond
+	}
+	if d := next(); d < 48*time.Hour {
+		t.Errorf("one watch asking for 48 h: next check in %v", d)
+	}
+	wb := &store.Watch{MinInterval: 24 * time.Hour}
+	must[bool](t)(st.CreateWatchForURL(c, b.ID, &store.Product{CanonicalURL: productURL(1)}, wb))
+	if d := next(); d < 24*time.Hour || d >= 48*time.Hour {
+		t.Errorf("watches asking for 48 h and 24 h: next check in %v, want the more eager 24 h", d)
+	}
+	exec(t, st, `UPDATE watches SET paused = $1 WHERE id = $2`, true, wb.ID)
+	if d := next(); d < 48*time.Hour {
+		t.Errorf("the 24 h watch paused: next check in %v", d)
+	}
+	_, err := st.CreateWatchForURL(c, b.ID, &store.Product{CanonicalURL: productURL(2)}, &store.Watch{MinInterval: -time.Second})
+	wantErr(t, err, store.ErrInvalid, "negative minimum interval")
 }

@@ -126,6 +126,9 @@ type Watch struct {
 	Paused         bool
 	CreatedAt      int64
 	UpdatedAt      int64
+	// MinInterval asks for checks of the product no more often than this
+	// (0: no limit); the most eager watch of a product wins.
+	MinInterval time.Duration
 	// Product is filled by GetWatch and ListWatches (a join), nil otherwise.
 	Product *Product
 }

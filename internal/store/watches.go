@@ -9,22 +9,25 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"time"
 )
 
 const maxInt64 = math.MaxInt64
 
-const watchCols = `w.id, w.workspace_id, w.product_id, w.target_minor, w.target_currency, w.tags, w.notes, w.paused, w.created_at, w.updated_at`
+const watchCols = `w.id, w.workspace_id, w.product_id, w.target_minor, w.target_currency, w.tags, w.notes, w.paused, w.created_at, w.updated_at, w.min_interval_ms`
 
 // scanWatchProduct reads watchCols followed by productCols("p").
 func scanWatchProduct(row interface{ Scan(...any) error }) (*Watch, error) {
 	var w Watch
 	var tags string
+	var minMS int64
 	p := new(Product)
 	dest := append([]any{&w.ID, &w.WorkspaceID, &w.ProductID, &w.TargetMinor, &w.TargetCurrency, &tags, &w.Notes,
-		&w.Paused, &w.CreatedAt, &w.UpdatedAt}, productDest(p)...)
+		&w.Paused, &w.CreatedAt, &w.UpdatedAt, &minMS}, productDest(p)...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, mapErr(err)
 	}
+	w.MinInterval = time.Duration(minMS) * time.Millisecond
 	if err := json.Unmarshal([]byte(tags), &w.Tags); err != nil {
 		return nil, fmt.Errorf("watch %d: tags: %w", w.ID, err)
 	}
@@ -51,6 +54,9 @@ func encodeTags(tags []string) (string, error) {
 func (s *Store) CreateWatchForURL(ctx context.Context, workspaceID int64, p *Product, w *Watch) (productCreated bool, err error) {
 	if err := prepareProduct(p); err != nil {
 		return false, err
+	}
+	if w.MinInterval < 0 {
+		return false, fmt.Errorf("%w: minimum interval must not be negative", ErrInvalid)
 	}
 	if c := w.TargetCurrency; c != "" && len(c) != 3 {
 		return false, fmt.Errorf("%w: target currency %q is not an ISO 4217 code", ErrInvalid, c)
@@ -83,10 +89,10 @@ func (s *Store) CreateWatchForURL(ctx context.Context, workspaceID int64, p *Pro
 		*p = *got
 
 		err = tx.QueryRowContext(ctx, `INSERT INTO watches
-			(workspace_id, product_id, target_minor, target_currency, tags, notes, paused, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)
+			(workspace_id, product_id, target_minor, target_currency, tags, notes, paused, created_at, updated_at, min_interval_ms)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9)
 			ON CONFLICT (workspace_id, product_id) DO NOTHING RETURNING id`,
-			workspaceID, p.ID, w.TargetMinor, w.TargetCurrency, tags, w.Notes, w.Paused, now).Scan(&w.ID)
+			workspaceID, p.ID, w.TargetMinor, w.TargetCurrency, tags, w.Notes, w.Paused, now, w.MinInterval.Milliseconds()).Scan(&w.ID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			return ErrConflict
