@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,6 +209,13 @@ func TestEndToEndStoresim(t *testing.T) {
 				}
 				if p.LeaseOwner != "" {
 					t.Errorf("product %d still leased by %s", id, p.LeaseOwner)
+				}
+			}
+			_, metrics := httpDo(t, "GET", base+"/metrics", "")
+			for _, m := range []string{`shelfwatch_checks_total{outcome="ok"}`, `shelfwatch_checks_total{outcome="not_modified"}`,
+				"shelfwatch_price_history_rows_total 10"} {
+				if !strings.Contains(string(metrics), m) {
+					t.Errorf("metrics lack %s", m)
 				}
 			}
 		})

@@ -116,6 +116,9 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return fmt.Errorf("default workspace: %w", err)
 	}
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
 	// The monitor (role all or worker) checks due products; its confirm
 	// re-checks run as River jobs, so River is built with its worker.
 	var mon *monitor.Monitor
@@ -130,6 +133,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		mon, err = monitor.New(monitor.Options{
 			Store: st, Fetcher: fetcher, Owner: monitor.WorkerID(), Confirmer: confirmer,
 			DefaultRatePerMin: float64(c.Fetch.RatePerMinute), DrainTimeout: drainTimeout(c.ShutdownTimeout), Logger: log,
+			Registerer: reg,
 		})
 		if err != nil {
 			return err
@@ -156,8 +160,6 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		monDone <- nil
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	handler := web.Handler(web.Deps{
 		Logger:   log,
 		Registry: reg,

@@ -32,6 +32,7 @@ func (m *Monitor) check(start, work context.Context, p store.Product, confirm bo
 		return false, err
 	}
 
+	began := time.Now()
 	req := fetch.Request{URL: p.URL, Domain: fetch.Domain{
 		Name: p.Domain, RatePerMinute: dom.RatePerMin, RequiresJS: dom.RequiresJS, ProxyPool: dom.ProxyPool,
 	}}
@@ -92,6 +93,7 @@ func (m *Monitor) check(start, work context.Context, p store.Product, confirm bo
 			return true, fmt.Errorf("schedule confirm re-check: %w", err)
 		}
 	}
+	m.metrics.observe(r.Outcome, time.Since(began), out.Changed, out.Held)
 	m.o.Logger.Debug("monitor: checked", "product", p.ID, "outcome", r.Outcome, "changed", out.Changed,
 		"held", out.Held, "events", len(out.Events), "confidence", conf)
 	return true, nil

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/shelfwatch/shelfwatch/internal/extract"
 	"github.com/shelfwatch/shelfwatch/internal/fetch"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -55,13 +57,16 @@ type Options struct {
 	Extract func(html []byte, pageURL string) extract.Observation
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// Registerer, when set, gets the monitor's Prometheus metrics.
+	Registerer prometheus.Registerer
 }
 
 // Monitor runs checks. It is safe for concurrent use: the confirm worker
 // calls Check while Run claims.
 type Monitor struct {
-	o    Options
-	wake chan struct{}
+	o       Options
+	wake    chan struct{}
+	metrics *metrics
 }
 
 // New validates o and returns a Monitor.
@@ -96,7 +101,11 @@ func New(o Options) (*Monitor, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	return &Monitor{o: o, wake: make(chan struct{}, 1)}, nil
+	mt, err := newMetrics(o.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("monitor: metrics: %w", err)
+	}
+	return &Monitor{o: o, wake: make(chan struct{}, 1), metrics: mt}, nil
 }
 
 // Owner is the lease owner this monitor claims as.
