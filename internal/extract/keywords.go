@@ -12,7 +12,10 @@ var (
 		"price before", "pricebefore", "before price", "previous", "full price", "fullprice", "non sale", "nonsale",
 		"retail price", "retailprice", "suggested", "text price", "del ", "price was", "pricewas",
 		"origin price", "originprice", "org price", "prc org", "price org", "price origin", "was price", "wasprice", "before price",
-		"original ", "price original", "deleted ", "price deleted", "lowest price", "lowestprice", "omnibus"}
+		"original ", "price original", "deleted ", "price deleted", "lowest price", "lowestprice", "omnibus",
+		// "former/previous/before" in the languages covered (Coolblue's
+		// sales-price__former-price, precio-antes, Preis vorher, prix ancien).
+		"former", "antes ", "vorher", "ancien", "prima ", "anterior", "altpreis", "alter preis", "preis alt", "voorheen", "tidigare"}
 	// A "regular price" class marks the price shown when the item is not on
 	// sale (Shopify's price__regular) as often as the struck one beside a
 	// sale price (PrestaShop's regular-price): decided by its neighbours.

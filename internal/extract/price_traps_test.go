@@ -60,6 +60,28 @@ var priceTraps = []priceTrap{
 	{"variant-offers-buybox", "https://perfume.example.fr/p/eau", "72.00", InStock},
 	{"woo-range-selected", "https://teashop.example.co.uk/product/tin", "34.99", InStock},
 	{"woo-range-none", "https://teashop.example.co.uk/product/jar", "12.50", InStock},
+	// 5. Add-on fees, protection plans, shipping and gift wrap beside the price.
+	{"addon-fee-in", "https://www.shop.example.in/p/neckband", "1499", InStock},
+	{"addon-fee-us", "https://www.electronics.example.com/p/ultrabook-15", "649.00", InStock},
+	// 6. Prices split across elements (superscript cents, dollars/cents spans).
+	{"split-sup-cents", "https://www.home.example.com/p/robot-vacuum", "349.99", InStock},
+	{"split-dollars-cents", "https://www.kitchen.example.com/p/mixer", "349.99", InStock},
+	{"split-sup-eu", "https://www.tv.example.de/p/fernseher", "1299.99", InStock},
+	{"split-spans", "https://www.audio.example.com/p/headphones", "349.99", InStock},
+	// 7. Former prices named "former/previous/antes"; "1.299,-" without a sign.
+	{"former-price-nl", "https://www.winkel.example.nl/product/wasmachine", "1299", InStock},
+	{"former-tokens", "https://www.tienda.example.cl/p/cafetera", "149990", InStock},
+	// 8. A structured price before VAT that the page never shows.
+	// 9. Card-holder prices labelled after the amount in the same element.
+	// 10. Stock cues of other variants.
+	{"variant-oos-chip", "https://www.toko.example.co.id/p/ponsel-x", "3499000", InStock},
+	{"variant-oos-zh", "https://item.shop.example.cn/300", "129.00", InStock},
+	// 11. Membership, coupon and subsidy amounts on a Chinese page.
+	{"subsidy-zh", "https://item.shop.example.cn/400", "5999.00", InStock},
+	// 12. A WooCommerce default variation on sale.
+	{"woo-variation-sale", "https://teashop.example.co.uk/product/caddy", "29.99", InStock},
+	// 13. An unavailable Amazon page with a comparison table.
+	{"amazon-oos-compare", "https://www.amazon.co.uk/dp/B0AIRFRY", "", OutOfStock},
 }
 
 func TestPriceTraps(t *testing.T) {

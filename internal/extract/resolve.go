@@ -109,6 +109,23 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			shownStruct, shownScore = f, s
 		}
 	}
+	// A range's start (an AggregateOffer lowPrice, "£19.99 – £49.99") yields
+	// to another strategy's price for one offer (a preselected variation)
+	// that the page also shows: that is the default selection's price.
+	if f := shownStruct; f != nil && f.low {
+		for i := range srcs {
+			g := &srcs[i]
+			if g.amount == "" || g.low || decEqual(g.amount, f.amount) {
+				continue
+			}
+			if s, shown := support(g.amount); shown && s >= credibleVisible-1 {
+				o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: g.amount + " " + g.currency,
+					Where: fmt.Sprintf("%s price for one offer, not the range start %s of %s", g.strategy, f.amount, f.strategy)})
+				shownStruct, shownScore = g, s
+				break
+			}
+		}
+	}
 	if f := shownStruct; f != nil {
 		s := shownScore
 		// The page sells below the structured price (a regular price in

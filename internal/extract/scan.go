@@ -435,7 +435,7 @@ func closeElem(p *page, stp *[]elem) {
 		// one: only texts with a currency sign or word, or structured prices,
 		// stand on their own and stop the enclosing element's candidate.
 		txt := p.vis[e.visStart:end]
-		if !e.priceKids && (end-e.visStart <= 160 && hasDigit(txt) && (e.flags&fStructPrice != 0 || hasNonNumeric(txt)) || e.content != "") {
+		if !e.priceKids && (end-e.visStart <= 160 && hasDigit(txt) && (e.flags&fStructPrice != 0 || hasNonNumeric(txt) || dashWhole(txt)) || e.content != "") {
 			p.prices = append(p.prices, priceRange{
 				textRange:  textRange{start: e.visStart, end: end, flags: e.flags, desc: e.desc},
 				structured: e.flags&fStructPrice != 0,
@@ -622,6 +622,13 @@ func tagName(raw []byte, from int, buf []byte) []byte {
 }
 
 // hasNonNumeric reports a byte other than digits, spaces and separators.
+// dashWhole: a whole amount written with a dash for the cents ("1.299,-",
+// "49.-"), a complete price even without a currency sign.
+func dashWhole(b []byte) bool {
+	b = bytes.TrimSpace(b)
+	return len(b) >= 3 && (bytes.HasSuffix(b, []byte(",-")) || bytes.HasSuffix(b, []byte(".-"))) && b[len(b)-3] >= '0' && b[len(b)-3] <= '9'
+}
+
 func hasNonNumeric(b []byte) bool {
 	for _, c := range b {
 		switch {
