@@ -172,6 +172,7 @@ func (m *Monitor) RunOnce(ctx, work context.Context) (int, error) {
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
+	batch = interleaveDomains(batch)
 	next := make(chan store.Product)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -236,3 +237,27 @@ func (m *Monitor) Check(ctx context.Context, p store.Product, confirm bool) erro
 // confirmOwner leases confirm re-checks apart from the claim loop, so the
 // two never both hold one product.
 func (m *Monitor) confirmOwner() string { return m.o.Owner + "/confirm" }
+
+// interleaveDomains orders a batch round-robin over its domains (keeping
+// each domain's order), so the goroutines work on different stores at once
+// instead of all queueing for one domain's slot.
+func interleaveDomains(batch []store.Product) []store.Product {
+	var order []string
+	queues := map[string][]store.Product{}
+	for _, p := range batch {
+		if _, ok := queues[p.Domain]; !ok {
+			order = append(order, p.Domain)
+		}
+		queues[p.Domain] = append(queues[p.Domain], p)
+	}
+	out := make([]store.Product, 0, len(batch))
+	for len(out) < len(batch) {
+		for _, d := range order {
+			if q := queues[d]; len(q) > 0 {
+				out = append(out, q[0])
+				queues[d] = q[1:]
+			}
+		}
+	}
+	return out
+}

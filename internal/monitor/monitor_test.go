@@ -404,3 +404,17 @@ func TestWakeChecksNewProductAtOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestInterleaveDomains(t *testing.T) {
+	var batch []store.Product
+	for i, d := range []string{"a", "a", "a", "b", "c", "c"} {
+		batch = append(batch, store.Product{ID: int64(i + 1), Domain: d})
+	}
+	var got []int64
+	for _, p := range interleaveDomains(batch) {
+		got = append(got, p.ID)
+	}
+	if want := []int64{1, 4, 5, 2, 6, 3}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
