@@ -63,6 +63,7 @@ var priceTraps = []priceTrap{
 	// 5. Add-on fees, protection plans, shipping and gift wrap beside the price.
 	{"addon-fee-in", "https://www.shop.example.in/p/neckband", "1499", InStock},
 	{"addon-fee-us", "https://www.electronics.example.com/p/ultrabook-15", "649.00", InStock},
+	{"addon-fee-de", "https://www.kaffee.example.de/p/barista-pro", "349.00", InStock},
 	// 6. Prices split across elements (superscript cents, dollars/cents spans).
 	{"split-sup-cents", "https://www.home.example.com/p/robot-vacuum", "349.99", InStock},
 	{"split-dollars-cents", "https://www.kitchen.example.com/p/mixer", "349.99", InStock},

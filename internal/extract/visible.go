@@ -278,6 +278,10 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		add(-5, "shipping fee")
 		c.decoy = true
 	}
+	if !c.decoy && isAddOn(lv, r.start, a) {
+		add(-5, "add-on fee, protection plan, warranty or service")
+		c.decoy = true
+	}
 	if hasWordAny(a[:min(len(a), 24)], lblWithShipping) {
 		add(-5, "total with delivery")
 		c.decoy = true
@@ -317,6 +321,53 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 			add(1, "before add-to-cart")
 		}
 	}
+}
+
+// Add-ons sold beside the product: fees, protection plans, warranties,
+// insurance, installation, gift wrapping. Their amount is not the product's.
+var lblAddOn = []string{"fee", "fees", "protection", "protect ", "protect promise", "applecare", "care+", "warranty", "warranties",
+	"insurance", "assurance", "versicherung", "garantieverlängerung", "extension de garantie", "estensione garanzia",
+	"installation", "montage", "installazione", "instalación", "instalação", "gift box", "gift wrap", "gift-wrap",
+	"giftwrap", "geschenk", "emballage cadeau", "paquet cadeau", "confezione regalo", "envoltorio", "embrulho", "cadeauverpakking",
+	"presentförpackning", "handling", "service plan", "care plan", "bezorgkosten", "verzendkosten"}
+
+// lblAddOnAfter: add-on words that label the amount before them.
+var lblAddOnAfter = []string{"fee", "fees", "protect promise", "protection plan", "protection", "warranty", "insurance",
+	"versicherung", "installation", "montage", "gift box", "gift wrap", "geschenk", "emballage cadeau", "paquet cadeau",
+	"confezione regalo", "envoltorio", "cadeauverpakking", "presentförpackning", "handling"}
+
+// isAddOn reports an add-on's price: a "+" right before the amount ("+ ₹69
+// Protect Promise Fee", "installation +€49"), or add-on words on the same
+// line just before it ("Geek Squad Protection $59.99") or just after it
+// ("€3,00 Geschenkverpackung"). lv is the lower-cased text, start the price's
+// start, after the (lower-cased) text following the amount.
+func isAddOn(lv string, start int, after string) bool {
+	own := lv[start:min(len(lv), start+40)]
+	if k := strings.IndexAny(own, "0123456789"); k >= 0 {
+		own = own[:k]
+	}
+	line := lv[max(0, start-32):start] + own
+	if k := strings.LastIndexAny(line, "\n0123456789•|"); k >= 0 {
+		line = line[k+1:]
+	}
+	t := strings.TrimRightFunc(line, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsLetter(r) && r != '+' && r != '-' })
+	if strings.HasSuffix(t, "+") {
+		return true
+	}
+	if hasWordAny(line, lblAddOn) {
+		return true
+	}
+	head := after
+	if k := strings.IndexByte(head, '\n'); k >= 0 {
+		head = head[:k]
+	}
+	// Words right after the amount only, up to the next number ("349,00 €
+	// inkl. MwSt." is not one).
+	head = head[:min(len(head), 28)]
+	if k := strings.IndexAny(head, "0123456789"); k >= 0 {
+		head = head[:k]
+	}
+	return hasWordAny(head, lblAddOnAfter)
 }
 
 func hasAnyStr(s string, subs []string) bool {
