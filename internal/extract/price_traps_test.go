@@ -74,6 +74,8 @@ var priceTraps = []priceTrap{
 	{"former-tokens", "https://www.tienda.example.cl/p/cafetera", "149990", InStock},
 	// 8. A structured price before VAT that the page never shows.
 	// 9. Card-holder prices labelled after the amount in the same element.
+	{"card-after-ozon", "https://www.market.example.ru/product/cable", "1299", InStock},
+	{"card-after-cyr", "https://www.market.example.ru/product/kettle", "2399", InStock},
 	// 10. Stock cues of other variants.
 	{"variant-oos-chip", "https://www.toko.example.co.id/p/ponsel-x", "3499000", InStock},
 	{"variant-oos-zh", "https://item.shop.example.cn/300", "129.00", InStock},

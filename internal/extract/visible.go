@@ -290,7 +290,13 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		add(-5, "tax-exclusive price")
 		c.decoy = true
 	}
-	if head := a[:min(len(a), 24)]; !c.decoy && hasWordAny(head, lblMemberAfter) && !hasWordAny(head, lblNonMember) {
+	// The label after the amount, up to the next number; long enough for
+	// Cyrillic ("1 199 ₽ c Ozon Картой": two bytes a letter, thin spaces).
+	head := a[:min(len(a), 44)]
+	if k := strings.IndexAny(head, "0123456789"); k >= 0 {
+		head = head[:k]
+	}
+	if !c.decoy && hasWordAny(head, lblMemberAfter) && !hasWordAny(head, lblNonMember) {
 		add(-5, "member/card/coupon price")
 		c.decoy = true
 	}
@@ -492,8 +498,11 @@ func tokenNearNumber(text, token string) bool {
 			return false
 		}
 		i += from
-		lo, hi := max(0, i-3), min(len(lt), i+len(ltok)+3)
-		if strings.ContainsAny(lt[lo:i], "0123456789") || strings.ContainsAny(lt[i+len(ltok):hi], "0123456789") {
+		// Spaces of any width (thin and narrow no-break spaces) between
+		// the token and the number do not part them.
+		pre := strings.TrimRightFunc(lt[max(0, i-9):i], unicode.IsSpace)
+		post := strings.TrimLeftFunc(lt[i+len(ltok):min(len(lt), i+len(ltok)+9)], unicode.IsSpace)
+		if strings.ContainsAny(pre[max(0, len(pre)-3):], "0123456789") || strings.ContainsAny(post[:min(len(post), 3)], "0123456789") {
 			if !isASCIIWord(ltok) || alphaTokenOK(lt, i, ltok) {
 				return true
 			}
