@@ -180,7 +180,10 @@ func TestSIGTERMWorkerDrains(t *testing.T) {
 				}
 			})
 			waitFor(t, "the worker to claim the batch", func() bool { return count(`lease_owner <> ''`) == n })
-			time.Sleep(1200 * time.Millisecond) // two slots: checks in flight
+			// robots.txt is read (undelayed) just before the first page:
+			// once it is, a check is in flight for the page's 1.5 s.
+			waitFor(t, "the first fetch", func() bool { return sim.Stats().Robots > 0 })
+			time.Sleep(300 * time.Millisecond)
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
