@@ -73,6 +73,7 @@ var priceTraps = []priceTrap{
 	{"former-price-nl", "https://www.winkel.example.nl/product/wasmachine", "1299", InStock},
 	{"former-tokens", "https://www.tienda.example.cl/p/cafetera", "149990", InStock},
 	// 8. A structured price before VAT that the page never shows.
+	{"vat-jsonld-hidden", "https://www.crafts.example.co.uk/listing/vase", "18.36", InStock},
 	// 9. Card-holder prices labelled after the amount in the same element.
 	{"card-after-ozon", "https://www.market.example.ru/product/cable", "1299", InStock},
 	{"card-after-cyr", "https://www.market.example.ru/product/kettle", "2399", InStock},

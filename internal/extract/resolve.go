@@ -160,8 +160,17 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 		if agree(firstStruct.amount) >= 2 {
 			need = strongVisible
 		}
+		// A price labelled as such ("Sale Price £18.36") by the title, and
+		// no other price shown like it, is credible with fewer class names.
+		if best != nil && best.labelled && best.nearTitle && soleLabelled(vis, best) {
+			need = min(need, 2)
+		}
 		if best != nil && best.score >= need && plausibleRatio(best.amount, firstStruct.amount) {
-			set(best.amount, firstNonEmpty(best.currency, candCurrency(best, pr, host)), SourceVisible, 0.55,
+			conf := 0.55
+			if best.score < overrideVisible {
+				conf = 0.5 // credible by its label, not its classes
+			}
+			set(best.amount, firstNonEmpty(best.currency, candCurrency(best, pr, host)), SourceVisible, conf,
 				fmt.Sprintf("disagreement: %s says %s %s, the buy box shows %s", firstStruct.strategy, firstStruct.amount, firstStruct.currency, best.text))
 			return
 		}
@@ -219,4 +228,19 @@ func plausibleRatio(a, b string) bool {
 	}
 	q := new(big.Rat).Quo(ra, rb)
 	return q.Cmp(big.NewRat(1, 5)) >= 0 && q.Cmp(big.NewRat(5, 1)) <= 0
+}
+
+// soleLabelled: no other non-decoy price with a different amount is
+// labelled as the price or scores within 1 of c.
+func soleLabelled(vis []visCand, c *visCand) bool {
+	for i := range vis {
+		v := &vis[i]
+		if v == c || v.decoy || decEqual(v.amount, c.amount) {
+			continue
+		}
+		if v.labelled || v.score > c.score-1 {
+			return false
+		}
+	}
+	return true
 }

@@ -19,7 +19,14 @@ type visCand struct {
 	score                   float64
 	why                     []string
 	decoy                   bool // struck, per-unit, instalment, coupon, shipping or related
+	labelled                bool // "Sale Price £18.36", "Price: $12": a label names it the price to pay
+	nearTitle               bool // within 1,500 characters of text of the product's title
 }
+
+// Labels right before an amount that name it the price to pay.
+var lblPriceBefore = []string{"price", "sale price", "our price", "your price", "special price", "deal price", "offer price",
+	"now", "sale", "precio", "prix", "preis", "prezzo", "preço", "prijs", "pris", "cena", "fiyat", "цена", "ціна",
+	"价格", "售价", "京东价", "販売価格", "価格", "税込", "판매가", "할인가"}
 
 // Context labels, matched in the lower-cased text just before or after a
 // price. They are general shop vocabulary in the languages covered.
@@ -300,6 +307,11 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		add(-5, "member/card/coupon price")
 		c.decoy = true
 	}
+	if !c.decoy && hasSuffixAny(strings.TrimRightFunc(near, func(r rune) bool { return !unicode.IsLetter(r) }), lblPriceBefore) &&
+		!hasWordAny(near, lblUnitBefore) {
+		add(1, "labelled as the price")
+		c.labelled = true
+	}
 	if hasPrefixAny(a, lblCashAfter) {
 		add(1.5, "cash/headline price label")
 	}
@@ -314,12 +326,14 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		switch {
 		case d >= 0 && d <= 1500:
 			add(3, "just after the title")
+			c.nearTitle = true
 		case d > 1500 && d <= 5000:
 			add(1.5, "after the title")
 		case d > 5000:
 			add(-1, "far below the title")
 		case d < 0 && d >= -400:
 			add(1, "just before the title")
+			c.nearTitle = true
 		default:
 			add(-2, "before the title")
 		}
