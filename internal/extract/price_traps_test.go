@@ -69,6 +69,8 @@ var priceTraps = []priceTrap{
 	{"split-dollars-cents", "https://www.kitchen.example.com/p/mixer", "349.99", InStock},
 	{"split-sup-eu", "https://www.tv.example.de/p/fernseher", "1299.99", InStock},
 	{"split-spans", "https://www.audio.example.com/p/headphones", "349.99", InStock},
+	{"split-sibling-cents", "https://www.outdoor.example.com/p/grill", "349.99", InStock},
+	{"split-spans-noclass", "https://www.outdoor.example.com/p/grill-2", "349.99", InStock},
 	// 7. Former prices named "former/previous/antes"; "1.299,-" without a sign.
 	{"former-price-nl", "https://www.winkel.example.nl/product/wasmachine", "1299", InStock},
 	{"former-tokens", "https://www.tienda.example.cl/p/cafetera", "149990", InStock},

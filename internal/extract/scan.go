@@ -429,6 +429,11 @@ func closeElem(p *page, stp *[]elem) {
 			p.firstCart = e.visStart
 		}
 	}
+	if e.priceKids {
+		extendCents(p, e.visStart, end)
+	} else if e.flags&(fPriceEl|fHidden|fRelated) == 0 && end-e.visStart <= 24 {
+		splitLoose(p, e, end)
+	}
 	if e.flags&fPriceEl != 0 && e.flags&fHidden == 0 {
 		n := len(*stp)
 		// A bare number ("499" in a price-whole span) is part of a price, not
@@ -452,6 +457,49 @@ func closeElem(p *page, stp *[]elem) {
 			(*stp)[n-1].priceKids = true
 		}
 	}
+}
+
+// extendCents: cents in their own element after a nested price ("<span
+// class=price-dollars>$349</span><span class=price-cents>99</span>",
+// "$349</span><sup>.99</sup>") belong to it; the price's range is widened to
+// take them in.
+func extendCents(p *page, start, end int) {
+	k := len(p.prices) - 1
+	if k < 0 || p.prices[k].start < start || p.prices[k].end > end || p.prices[k].label != "" {
+		return
+	}
+	r := &p.prices[k]
+	rest := bytes.TrimSpace(p.vis[r.end:end])
+	if len(rest) > 0 && (rest[0] == '.' || rest[0] == ',') {
+		rest = rest[1:]
+	}
+	if len(rest) != 2 || !isDigit(rest[0]) || !isDigit(rest[1]) {
+		return
+	}
+	// The price itself must end in its whole part ("$349", "349 €" is not).
+	own := bytes.TrimSpace(p.vis[r.start:r.end])
+	if len(own) == 0 || !isDigit(own[len(own)-1]) {
+		return
+	}
+	if i := bytes.LastIndexAny(own, ".,"); i >= 0 && len(own)-i-1 <= 2 {
+		return // it has its cents already
+	}
+	r.end = end
+}
+
+// splitLoose records a short element whose text is a price split across
+// children with no class to name them ("<span>$</span><span>349</span>
+// <span>.</span><span>99</span>") as a loose candidate.
+func splitLoose(p *page, e elem, end int) {
+	txt := bytes.TrimSpace(p.vis[e.visStart:end])
+	if len(txt) < 4 || !hasDigit(txt) || !hasNonNumeric(txt) || joinDecimal(string(txt)) == string(txt) {
+		return
+	}
+	if k := len(p.prices) - 1; k >= 0 && p.prices[k].start >= e.visStart && p.prices[k].end <= end &&
+		(bytes.Equal(bytes.TrimSpace(p.vis[p.prices[k].start:p.prices[k].end]), txt) || hasNonNumeric(p.vis[p.prices[k].start:p.prices[k].end])) {
+		return // a child already holds it, or a part of it with its sign
+	}
+	p.prices = append(p.prices, priceRange{textRange: textRange{start: e.visStart, end: end, flags: e.flags, desc: "text"}})
 }
 
 // appendVis adds a visible text token to p.vis, collapsing whitespace, and

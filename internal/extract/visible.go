@@ -462,6 +462,9 @@ func hasSuffixAny(s string, ps []string) bool {
 // seen here as "$12 99") inside a price element.
 func splitCents(text string, fl uint32) string {
 	if fl&fPriceEl == 0 {
+		if len(text) <= 24 {
+			return joinDecimal(strings.TrimSpace(text)) // "$ 349 . 99"
+		}
 		return text
 	}
 	t := joinDecimal(strings.TrimSpace(text))
