@@ -131,8 +131,10 @@ func testWorkersShare(t *testing.T, eng db.Engine) {
 		mu.Unlock()
 	}
 
-	// Politeness across workers: no second holds more than rate/60 (+1 for
-	// the edges of the window) requests to the domain.
+	// Politeness across workers: no second holds more than rate/60 requests
+	// to the domain, give or take two for the window's edges and scheduling
+	// delays between taking a slot and calling Fetch (without the shared
+	// slot, three workers would make up to 30 a second).
 	var all []time.Time
 	mu.Lock()
 	for _, ts := range times {
@@ -145,7 +147,7 @@ func testWorkersShare(t *testing.T, eng db.Engine) {
 		for j < len(all) && all[j].Sub(all[i]) < time.Second {
 			j++
 		}
-		if n := j - i; n > ratePerMin/60+1 {
+		if n := j - i; n > ratePerMin/60+2 {
 			t.Fatalf("%d requests to one domain within a second (rate %d/min)", n, ratePerMin)
 		}
 	}
