@@ -12,7 +12,7 @@ import (
 type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
 	datetime, ariaLabel, style, priceAmount, priceType, wooVariations, role, sku             []byte
-	hasItemscope, hidden, disabled, selected                                                 bool
+	hasItemscope, hidden, disabled, selected, ariaChecked                                    bool
 	// data-* attribute names and test-id style values ("data-buy-box",
 	// data-testid="product-price"): modern front ends name regions there.
 	data  [6][]byte
@@ -197,7 +197,10 @@ func (at *attrs) set(k, raw, v []byte) {
 		at.disabled = true
 	case "selected", "checked":
 		at.selected = true
-	case "aria-checked", "aria-selected", "aria-pressed", "aria-current":
+	case "aria-checked":
+		at.ariaChecked = true
+		at.selected = at.selected || string(v) == "true"
+	case "aria-selected", "aria-pressed", "aria-current":
 		at.selected = at.selected || string(v) == "true"
 	case "data-sku", "data-variant-sku":
 		at.sku = v
@@ -364,4 +367,36 @@ func hiddenSuffix(f []byte) bool {
 		}
 	}
 	return true
+}
+
+// Class words of one variant's control (a chip, a swatch, an item of a SKU
+// list). Not "variation": WooCommerce's single_variation_wrap is the
+// selected variation's buy box.
+var kwVariantCtl = []string{" swatch", " chip", " sku item", " sku list", " skus ", " variant item", " variant option",
+	" variant list", " variant chip", " variant btn", " variant button", " variant value", " option item", " option value",
+	" option list", " options list", " choose attr", " attr item", " selector item", " size item", " color item", " colour item"}
+
+// variantControl reports an element that selects one variant: role=radio or
+// option, an aria-checked toggle, or a chip/swatch class. Stock words inside
+// it ("8/128GB · Stok habis") describe that variant, not the product.
+func (at *attrs) variantControl() bool {
+	switch string(at.role) {
+	case "radio", "option", "radiogroup", "listbox", "menuitemradio":
+		return true
+	}
+	if at.ariaChecked {
+		return true
+	}
+	if len(at.class) == 0 || len(at.class) > 200 {
+		return false
+	}
+	var buf [256]byte
+	w := appendWords(append(buf[:0], ' '), at.class)
+	w = append(w, ' ')
+	for _, k := range kwVariantCtl {
+		if bytes.Contains(w, []byte(k)) {
+			return true
+		}
+	}
+	return false
 }

@@ -180,6 +180,9 @@ func scoreCue(p *page, lv string, h1 *textRange, i int, ph string, av Availabili
 	if fl&(fRelated|fHidden|fOption) != 0 {
 		return cueHit{}, false
 	}
+	if fl&fVariant != 0 && av != InStock {
+		return cueHit{}, false // another variant's state ("群青色 缺货")
+	}
 	// Negations just before an in-stock phrase ("not in stock", "back in stock").
 	if av == InStock {
 		pre := lv[max(0, i-6):i]

@@ -82,6 +82,7 @@ var priceTraps = []priceTrap{
 	// 10. Stock cues of other variants.
 	{"variant-oos-chip", "https://www.toko.example.co.id/p/ponsel-x", "3499000", InStock},
 	{"variant-oos-zh", "https://item.shop.example.cn/300", "129.00", InStock},
+	{"variant-oos-radio", "https://www.toko.example.co.id/p/ponsel-y", "3499000", InStock},
 	// 11. Membership, coupon and subsidy amounts on a Chinese page.
 	{"subsidy-zh", "https://item.shop.example.cn/400", "5999.00", InStock},
 	// 12. A WooCommerce default variation on sale.

@@ -30,6 +30,7 @@ const (
 	fInPrice                        // inside a price element
 	fSVG                            // inside an <svg>: icons, nothing to read
 	fRegular                        // class says "regular price": struck when a sale price is beside it, else the price
+	fVariant                        // a variant control (chip, swatch, role=radio/option): its stock words are that variant's
 )
 
 const ownFlags = fPriceEl | fButton | fCartBtn | fDisabled | fStructPrice
@@ -232,6 +233,9 @@ func scan(b []byte) *page {
 					// about one price.
 					at.flags &= fHidden
 				}
+			}
+			if at.variantControl() {
+				e.flags |= fVariant
 			}
 			switch a {
 			case atom.Del, atom.S, atom.Strike:
