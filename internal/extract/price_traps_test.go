@@ -89,6 +89,8 @@ var priceTraps = []priceTrap{
 	{"woo-variation-sale", "https://teashop.example.co.uk/product/caddy", "29.99", InStock},
 	// 13. An unavailable Amazon page with a comparison table.
 	{"amazon-oos-compare", "https://www.amazon.co.uk/dp/B0AIRFRY", "", OutOfStock},
+	{"oos-compare-heading", "https://www.amazon.co.uk/dp/B0KETTLE1", "", OutOfStock},
+	{"oos-compare-section", "https://www.amazon.co.uk/dp/B0KETTLE2", "", OutOfStock},
 }
 
 func TestPriceTraps(t *testing.T) {

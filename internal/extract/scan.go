@@ -45,6 +45,7 @@ const (
 
 // page is everything one tokenizer pass keeps from the HTML.
 type page struct {
+	relHead   int // 1 + the text offset where a related section's heading ended (0: none)
 	lang      string
 	canonical string
 	ogURL     string
@@ -234,6 +235,9 @@ func scan(b []byte) *page {
 					at.flags &= fHidden
 				}
 			}
+			if p.relHead == len(p.vis)+1 && (a == atom.Table || a == atom.Ul || a == atom.Ol || a == atom.Div || a == atom.Section) {
+				e.flags |= fRelated // the block right after a related section's heading
+			}
 			if at.variantControl() {
 				e.flags |= fVariant
 			}
@@ -409,6 +413,21 @@ func scan(b []byte) *page {
 	}
 }
 
+func relatedHeading(a atom.Atom) bool {
+	return a == atom.H2 || a == atom.H3 || a == atom.H4 || a == atom.H5 || a == atom.H6
+}
+
+// Headings of sections about other products: comparison tables, similar
+// items, recommendations.
+var lblRelatedHeading = []string{"compare with similar", "compare similar", "comparison with similar", "similar items",
+	"similar products", "related products", "related items", "customers also", "customers who", "you may also like",
+	"you might also like", "you may like", "frequently bought", "recommended for you", "sponsored products",
+	"products related to", "more items to explore", "vergleichen mit ähnlichen", "ähnliche artikel", "ähnliche produkte",
+	"das könnte dir auch gefallen", "produits similaires", "vous aimerez aussi", "productos similares", "productos relacionados",
+	"prodotti simili", "prodotti correlati", "produtos semelhantes", "produtos relacionados", "vergelijkbare producten",
+	"liknande produkter", "benzer ürünler", "produse similare", "podobne produkty", "похожие товары", "с этим товаром покупают",
+	"猜你喜欢", "看了又看", "相似商品", "为你推荐", "関連商品", "この商品を見た人", "비슷한 상품", "함께 본 상품"}
+
 // closeElem pops the top element and records what it carried.
 func closeElem(p *page, stp *[]elem) {
 	st := *stp
@@ -423,6 +442,18 @@ func closeElem(p *page, stp *[]elem) {
 	}
 	if e.picked && end-e.visStart <= 40 && end > e.visStart && len(p.picked) < 8 {
 		p.picked = append(p.picked, string(bytes.TrimSpace(p.vis[e.visStart:end])))
+	}
+	if relatedHeading(e.a) && e.flags&(fHidden|fRelated) == 0 && end-e.visStart <= 80 &&
+		hasAnyStr(lowerSameLen(p.vis[e.visStart:end]), lblRelatedHeading) {
+		// "Compare with similar items", "Customers also bought": what
+		// follows the heading in its section, and the block right after
+		// it, are other products.
+		p.relHead = end + 1
+		if n := len(*stp); n > 2 {
+			if par := &(*stp)[n-1]; par.a != atom.Body && par.a != atom.Html && par.a != atom.Main {
+				par.flags |= fRelated
+			}
+		}
 	}
 	if e.a == atom.H1 && e.flags&fHidden == 0 {
 		p.h1s = append(p.h1s, textRange{start: e.visStart, end: end, flags: e.flags})
