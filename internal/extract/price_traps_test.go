@@ -85,6 +85,7 @@ var priceTraps = []priceTrap{
 	{"variant-oos-radio", "https://www.toko.example.co.id/p/ponsel-y", "3499000", InStock},
 	// 11. Membership, coupon and subsidy amounts on a Chinese page.
 	{"subsidy-zh", "https://item.shop.example.cn/400", "5999.00", InStock},
+	{"subsidy-split-zh", "https://item.shop.example.cn/500", "5999.00", InStock},
 	// 12. A WooCommerce default variation on sale.
 	{"woo-variation-sale", "https://teashop.example.co.uk/product/caddy", "29.99", InStock},
 	// 13. An unavailable Amazon page with a comparison table.

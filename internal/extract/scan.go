@@ -527,7 +527,15 @@ func extendCents(p *page, start, end int) {
 // <span>.</span><span>99</span>") as a loose candidate.
 func splitLoose(p *page, e elem, end int) {
 	txt := bytes.TrimSpace(p.vis[e.visStart:end])
-	if len(txt) < 4 || !hasDigit(txt) || !hasNonNumeric(txt) || joinDecimal(string(txt)) == string(txt) {
+	if len(txt) < 4 || !hasDigit(txt) || !hasNonNumeric(txt) {
+		return
+	}
+	// Split: the decimal mark in its own element ("$ 349 . 99"), or the
+	// amount alone in its child, the sign in another ("￥ 5999.00").
+	k := len(p.prices) - 1
+	bare := k >= 0 && p.prices[k].start >= e.visStart && p.prices[k].end <= end && p.prices[k].desc == "text" &&
+		!hasNonNumeric(p.vis[p.prices[k].start:p.prices[k].end]) && p.prices[k].end-p.prices[k].start < len(txt)
+	if !bare && joinDecimal(string(txt)) == string(txt) {
 		return
 	}
 	if k := len(p.prices) - 1; k >= 0 && p.prices[k].start >= e.visStart && p.prices[k].end <= end &&

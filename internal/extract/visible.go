@@ -43,13 +43,13 @@ var (
 		"prezzo più basso", "laagste prijs", "nejnižší cena", "najnižšia cena", "legalacsonyabb ár", "cel mai mic preț", "cel mai mic pret",
 		"lägsta pris", "laveste pris", "laveste pris", "preço mais baixo", "najniža cijena", "najnižja cena", "alhaisin hinta",
 		"χαμηλότερη τιμή", "най-ниска цена", "zemākā cena", "mažiausia kaina", "madalaim hind", "en düşük fiyat"}
-	lblSave   = []string{"save", "you save", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
+	lblSave   = []string{"save", "you save", "up to", "立减", "直降", "至高", "最高减", "减", "满", "省", "优惠", "补贴", "返现", "節省", "할인금액", "économisez", "ahorra", "ahorras", "sparen", "sparar", "du sparar", "economize", "economia", "risparmi", "bespaar", "tasarruf", "off", "desconto de", "descuento de"}
 	lblCoupon = []string{"bez dph", "excl. vat", "excl vat", "ex vat", "ex. vat", "hors taxe", "prix ht", "sin iva", "senza iva", "without vat", "excluding vat", "net price", "nettopreis", "zzgl.", "indirim", "sepette", "get it for", "best price", "with coupon", "coupon", "cupom", "cupón", "code", "bank offer", "with card", "cashback", "voucher", "gutschein", "promo"}
 	// Prices for members, card holders, subscribers or with a coupon: not
 	// what a shopper with no membership, card or code pays.
 	lblMemberBefore = []string{"member price", "members price", "member's price", "members' price", "member", "clubcard", "club price",
 		"prime price", "prime member", "subscribe", "subscription price", "card price", "with card", "cardholder", "loyalty price",
-		"plus price", "到手价", "券后", "用券", "会员价", "会員価格", "멤버십", "kartą", "картой", "по карте", "mit karte", "avec la carte",
+		"plus price", "plus价", "plus会员", "会员专享", "到手价", "券后", "用券", "会员价", "会員価格", "멤버십", "kartą", "картой", "по карте", "mit karte", "avec la carte",
 		"con tarjeta", "app price", "in-app"}
 	lblMemberAfter = []string{"clubcard", "with membership", "for prime members", "z kartą", "für mitglieder", "pour les membres",
 		"för medlemmar", "with loyalty card", "member price", "members price", "for members", "member-only", "with card", "with prime",
