@@ -191,7 +191,7 @@ func wooVariations(f *facts, data []byte, pr *pricer, chosen []mdProp) {
 				continue
 			}
 			if a := pr.structAmount(v.DisplayPrice.String(), ""); a != "" {
-				f.amount, f.low, f.where = a, false, "form.variations_form[data-product_variations] (preselected variation)"
+				f.amount, f.low, f.selected, f.where = a, false, true, "form.variations_form[data-product_variations] (preselected variation)"
 				if v.IsInStock != nil && !*v.IsInStock {
 					f.avail = OutOfStock
 					return

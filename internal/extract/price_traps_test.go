@@ -88,6 +88,8 @@ var priceTraps = []priceTrap{
 	{"subsidy-split-zh", "https://item.shop.example.cn/500", "5999.00", InStock},
 	// 12. A WooCommerce default variation on sale.
 	{"woo-variation-sale", "https://teashop.example.co.uk/product/caddy", "29.99", InStock},
+	{"woo-variation-json", "https://teashop.example.co.uk/product/caddy-2", "29.99", InStock},
+	{"woo-variation-rendered", "https://teashop.example.co.uk/product/caddy-3", "29.99", InStock},
 	// 13. An unavailable Amazon page with a comparison table.
 	{"amazon-oos-compare", "https://www.amazon.co.uk/dp/B0AIRFRY", "", OutOfStock},
 	{"oos-compare-heading", "https://www.amazon.co.uk/dp/B0KETTLE1", "", OutOfStock},

@@ -118,7 +118,10 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			if g.amount == "" || g.low || decEqual(g.amount, f.amount) {
 				continue
 			}
-			if s, shown := support(g.amount); shown && s >= credibleVisible-1 {
+			if s, shown := support(g.amount); shown && s >= credibleVisible-1 || g.selected && !shown {
+				if !shown {
+					s = -100 // a preselected variation's price, rendered by script
+				}
 				o.Evidence = append(o.Evidence, Evidence{Strategy: "resolver", Field: "price", Value: g.amount + " " + g.currency,
 					Where: fmt.Sprintf("%s price for one offer, not the range start %s of %s", g.strategy, f.amount, f.strategy)})
 				shownStruct, shownScore = g, s
@@ -126,11 +129,30 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			}
 		}
 	}
+	// The range start is shown only as the start of the range, and the buy
+	// box shows one price inside it (the default variation's): that one.
+	if f := shownStruct; f != nil && f.low && onlyInRange(vis, f.amount) {
+		var pick *visCand
+		for i := range vis {
+			c := &vis[i]
+			if c.decoy || c.listLike || c.inRange || c.score < credibleVisible || !decLess(f.amount, c.amount) {
+				continue
+			}
+			if pick == nil || c.score > pick.score {
+				pick = c
+			}
+		}
+		if pick != nil && plausibleRatio(pick.amount, f.amount) {
+			set(pick.amount, firstNonEmpty(pick.currency, f.currency, candCurrency(pick, pr, host)), SourceVisible, 0.6,
+				fmt.Sprintf("%s gives the range start %s; the buy box shows %s for the default selection", f.strategy, f.amount, pick.text))
+			return
+		}
+	}
 	if f := shownStruct; f != nil {
 		s := shownScore
 		// The page sells below the structured price (a regular price in
 		// JSON-LD, a sale price in the buy box): trust the buy box.
-		if best != nil && best.score >= strongVisible && best.score-s >= 3 && decLess(best.amount, f.amount) && plausibleRatio(best.amount, f.amount) {
+		if best != nil && !best.inRange && best.score >= strongVisible && best.score-s >= 3 && decLess(best.amount, f.amount) && plausibleRatio(best.amount, f.amount) {
 			set(best.amount, firstNonEmpty(best.currency, f.currency, candCurrency(best, pr, host)), SourceVisible, 0.6,
 				fmt.Sprintf("visible buy-box price %s below %s price %s", best.amount, f.strategy, f.amount))
 			return
@@ -243,4 +265,18 @@ func soleLabelled(vis []visCand, c *visCand) bool {
 		}
 	}
 	return true
+}
+
+// onlyInRange: every non-decoy candidate showing amount is an end of a range.
+func onlyInRange(vis []visCand, amount string) bool {
+	n := 0
+	for i := range vis {
+		if !vis[i].decoy && decEqual(vis[i].amount, amount) {
+			if !vis[i].inRange {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
 }

@@ -20,6 +20,7 @@ type visCand struct {
 	why                     []string
 	decoy                   bool // struck, per-unit, instalment, coupon, shipping or related
 	labelled                bool // "Sale Price £18.36", "Price: $12": a label names it the price to pay
+	inRange                 bool // one end of a range ("£19.99 – £49.99")
 	nearTitle               bool // within 1,500 characters of text of the product's title
 }
 
@@ -132,6 +133,9 @@ func visibleCandidates(p *page, pr *pricer, h1 *textRange, lowerVis string) []vi
 		c.flags = r.flags
 		scoreCandidate(&c, lowerVis, r, p, h1)
 		out = append(out, c)
+	}
+	for i := range out {
+		out[i].inRange = rangeEnd(lowerVis, out[i].start, out[i].end)
 	}
 	regularBesideSale(out)
 	splitBlocks(out)
@@ -388,6 +392,44 @@ func isAddOn(lv string, start int, after string) bool {
 		head = head[:k]
 	}
 	return hasWordAny(head, lblAddOnAfter)
+}
+
+// rangeEnd reports a price that starts or ends a range: a dash, "to" or "~"
+// joins it to another amount.
+func rangeEnd(lv string, start, end int) bool {
+	isJoin := func(t string) bool {
+		for _, j := range []string{"–", "—", "-", "~", "to", "bis", "à", "a", "até", "～", "至"} {
+			if t == j {
+				return true
+			}
+		}
+		return false
+	}
+	after := strings.TrimSpace(lv[end:min(len(lv), end+24)])
+	if k := strings.IndexAny(after, "0123456789"); k > 0 {
+		if t := strings.TrimSpace(after[:k]); len(t) <= 8 {
+			// "– £49.99": the joiner, then maybe a currency sign.
+			for _, w := range strings.Fields(t) {
+				if isJoin(w) {
+					return true
+				}
+			}
+			if t != "" && isJoin(strings.TrimRightFunc(t, func(r rune) bool {
+				return !unicode.IsLetter(r) && r != '–' && r != '—' && r != '-' && r != '~' && r != '～'
+			})) {
+				return true
+			}
+		}
+	}
+	before := strings.TrimSpace(lv[max(0, start-12):start])
+	if fs := strings.Fields(before); len(fs) > 0 {
+		last := fs[len(fs)-1]
+		if isJoin(last) {
+			k := strings.LastIndex(before, last)
+			return strings.ContainsAny(before[:k], "0123456789")
+		}
+	}
+	return false
 }
 
 func hasAnyStr(s string, subs []string) bool {
