@@ -79,6 +79,7 @@ var priceTraps = []priceTrap{
 	// 9. Card-holder prices labelled after the amount in the same element.
 	{"card-after-ozon", "https://www.market.example.ru/product/cable", "1299", InStock},
 	{"card-after-cyr", "https://www.market.example.ru/product/kettle", "2399", InStock},
+	{"card-with-name-en", "https://www.grocer.example.com/p/coffee", "18.49", InStock},
 	// 10. Stock cues of other variants.
 	{"variant-oos-chip", "https://www.toko.example.co.id/p/ponsel-x", "3499000", InStock},
 	{"variant-oos-zh", "https://item.shop.example.cn/300", "129.00", InStock},

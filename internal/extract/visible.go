@@ -307,7 +307,7 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 	if k := strings.IndexAny(head, "0123456789"); k >= 0 {
 		head = head[:k]
 	}
-	if !c.decoy && hasWordAny(head, lblMemberAfter) && !hasWordAny(head, lblNonMember) {
+	if !c.decoy && (hasWordAny(head, lblMemberAfter) || cardLabel(head)) && !hasWordAny(head, lblNonMember) {
 		add(-5, "member/card/coupon price")
 		c.decoy = true
 	}
@@ -392,6 +392,26 @@ func isAddOn(lv string, start int, after string) bool {
 		head = head[:k]
 	}
 	return hasWordAny(head, lblAddOnAfter)
+}
+
+// cardLabel: "with <store> Card", "mit XY-Karte", "con tarjeta Z", "с картой
+// Ozon" right after an amount: the card holders' price.
+func cardLabel(head string) bool {
+	w := strings.Index(head, "with ")
+	for _, p := range []string{"mit ", "avec ", "con ", "com ", "met ", "med ", "z ", "с ", "c "} {
+		if k := strings.Index(head, p); k >= 0 && isWordBoundary(head, k-1) && (w < 0 || k < w) {
+			w = k
+		}
+	}
+	if w < 0 || w > 12 {
+		return false
+	}
+	for _, card := range []string{"card", "karte", "carte", "tarjeta", "cartão", "kaart", "kort", "karta", "kartą", "картой", "карты"} {
+		if k := strings.Index(head[w:], card); k >= 0 && k <= 32 {
+			return true
+		}
+	}
+	return false
 }
 
 // rangeEnd reports a price that starts or ends a range: a dash, "to" or "~"
