@@ -374,7 +374,8 @@ func hiddenSuffix(f []byte) bool {
 // selected variation's buy box.
 var kwVariantCtl = []string{" swatch", " chip", " sku item", " sku list", " skus ", " variant item", " variant option",
 	" variant list", " variant chip", " variant btn", " variant button", " variant value", " option item", " option value",
-	" option list", " options list", " choose attr", " attr item", " selector item", " size item", " color item", " colour item"}
+	" option list", " options list", " choose attr", " attr item", " selector item", " size item", " color item", " colour item",
+	" size btn", " size button", " size option", " color option", " colour option"}
 
 // variantControl reports an element that selects one variant: role=radio or
 // option, an aria-checked toggle, or a chip/swatch class. Stock words inside
