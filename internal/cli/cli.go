@@ -38,6 +38,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"check", "fetch or read a product page and print what was extracted", runCheck},
 		{"storesim", "run a simulated store for demos, tests and benchmarks", runStoresim},
+		{"bench", "measure the check pipeline against a simulated store", runBench},
 		{"version", "print the version", runVersion},
 	}
 }
