@@ -71,6 +71,8 @@ var priceTraps = []priceTrap{
 	{"split-spans", "https://www.audio.example.com/p/headphones", "349.99", InStock},
 	{"split-sibling-cents", "https://www.outdoor.example.com/p/grill", "349.99", InStock},
 	{"split-spans-noclass", "https://www.outdoor.example.com/p/grill-2", "349.99", InStock},
+	{"split-decimal-currency-fr", "https://www.maison.example.fr/p/bouilloire-inox", "39.90", InStock},
+	{"split-decimal-currency-pl", "https://www.sklep.example.pl/p/odkurzacz-v8", "1299.99", InStock},
 	// 7. Former prices named "former/previous/antes"; "1.299,-" without a sign.
 	{"former-price-nl", "https://www.winkel.example.nl/product/wasmachine", "1299", InStock},
 	{"former-tokens", "https://www.tienda.example.cl/p/cafetera", "149990", InStock},

@@ -496,8 +496,10 @@ func closeElem(p *page, stp *[]elem) {
 
 // extendCents: cents in their own element after a nested price ("<span
 // class=price-dollars>$349</span><span class=price-cents>99</span>",
-// "$349</span><sup>.99</sup>") belong to it; the price's range is widened to
-// take them in.
+// "$349</span><sup>.99</sup>") belong to it, and so does a currency sibling
+// after decimals that start with their separator ("<span class=int>39</span>
+// <span class=dec>,90</span><span class=cur> €</span>"); the price's range
+// is widened to take them in.
 func extendCents(p *page, start, end int) {
 	k := len(p.prices) - 1
 	if k < 0 || p.prices[k].start < start || p.prices[k].end > end || p.prices[k].label != "" {
@@ -505,11 +507,20 @@ func extendCents(p *page, start, end int) {
 	}
 	r := &p.prices[k]
 	rest := bytes.TrimSpace(p.vis[r.end:end])
-	if len(rest) > 0 && (rest[0] == '.' || rest[0] == ',') {
+	sep := len(rest) > 0 && (rest[0] == '.' || rest[0] == ',')
+	if sep {
 		rest = rest[1:]
 	}
-	if len(rest) != 2 || !isDigit(rest[0]) || !isDigit(rest[1]) {
+	if len(rest) < 2 || !isDigit(rest[0]) || !isDigit(rest[1]) {
 		return
+	}
+	if tail := bytes.TrimSpace(rest[2:]); len(tail) > 0 {
+		// A decimal sibling that starts with its separator may be followed
+		// by a currency sibling ("39</span><span>,90</span><span> €"): a
+		// short tail with no digit and no line break.
+		if !sep || len(tail) > 12 || hasDigit(tail) || bytes.IndexByte(tail, '\n') >= 0 {
+			return
+		}
 	}
 	// The price itself must end in its whole part ("$349", "349 €" is not).
 	own := bytes.TrimSpace(p.vis[r.start:r.end])
