@@ -23,6 +23,7 @@ type facts struct {
 	avail    Availability
 	list     string   // a regular/list price also given, canonical decimal
 	low      bool     // amount is an AggregateOffer lowPrice / range start
+	high     string   // the range's end (AggregateOffer highPrice) when amount is its start
 	selected bool     // amount is the offer the page URL selects
 	alts     []string // the other offers' amounts (one offer per size or volume)
 	variants []Variant

@@ -181,6 +181,7 @@ func collectProducts(v any, key string, depth int, out *[]map[string]any) {
 func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 	type offer struct {
 		amount, raw, cur, list string
+		high                   string // AggregateOffer highPrice
 		avail                  Availability
 		low, selected, picked  bool
 	}
@@ -206,6 +207,9 @@ func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 				of.raw, of.cur, of.avail = sub.amount, firstNonEmpty(of.cur, sub.currency), sub.avail
 			}
 			of.amount = pr.structAmount(of.raw, of.cur)
+			if h := str(get(om, "highPrice")); h != "" {
+				of.high = pr.structAmount(h, of.cur)
+			}
 			if of.avail == Unknown {
 				of.avail = offersAvail(list(get(om, "offers")))
 			}
@@ -291,7 +295,7 @@ func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 	}
 	if pick >= 0 {
 		o := all[pick]
-		f.amount, f.rawPrice, f.currency, f.list, f.low = o.amount, o.raw, pr.currency(o.cur), o.list, o.low
+		f.amount, f.rawPrice, f.currency, f.list, f.low, f.high = o.amount, o.raw, pr.currency(o.cur), o.list, o.low, o.high
 	} else {
 		for _, o := range all {
 			if c := pr.currency(o.cur); c != "" {

@@ -60,6 +60,7 @@ var priceTraps = []priceTrap{
 	{"variant-offers-buybox", "https://perfume.example.fr/p/eau", "72.00", InStock},
 	{"woo-range-selected", "https://teashop.example.co.uk/product/tin", "34.99", InStock},
 	{"woo-range-none", "https://teashop.example.co.uk/product/jar", "12.50", InStock},
+	{"aggregate-range-buybox", "https://www.loftandco.example.co.uk/p/harlow-velvet-sofa", "1599.00", InStock},
 	// 5. Add-on fees, protection plans, shipping and gift wrap beside the price.
 	{"addon-fee-in", "https://www.shop.example.in/p/neckband", "1499", InStock},
 	{"addon-fee-us", "https://www.electronics.example.com/p/ultrabook-15", "649.00", InStock},

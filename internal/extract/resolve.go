@@ -148,6 +148,18 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 			return
 		}
 	}
+	// An AggregateOffer's lowPrice is the cheapest variant's price; shown
+	// only weakly (an unselected option, the range text), it does not beat a
+	// much stronger buy-box price inside [lowPrice, highPrice]: that is the
+	// selected variant's price.
+	if f := shownStruct; f != nil && f.low && f.high != "" && best != nil && !best.inRange && !best.listLike &&
+		best.score >= strongVisible && best.score-shownScore >= 3 &&
+		decLess(f.amount, best.amount) && !decLess(f.high, best.amount) {
+		set(best.amount, firstNonEmpty(best.currency, f.currency, candCurrency(best, pr, host)), SourceVisible, 0.6,
+			fmt.Sprintf("%s gives the range %s–%s, shown only weakly (visible score %.1f); the buy box shows %s for the selected variant",
+				f.strategy, f.amount, f.high, shownScore, best.text))
+		return
+	}
 	if f := shownStruct; f != nil {
 		s := shownScore
 		// The page sells below the structured price (a regular price in
