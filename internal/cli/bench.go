@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"runtime/pprof"
 
 	"github.com/shelfwatch/shelfwatch/internal/bench"
 )
@@ -32,10 +34,11 @@ breakers stay in the path. See docs/performance.md.
   --database-url URL    PostgreSQL to use (a fresh schema, dropped after); default SQLite in a temp dir
   --seed S              store content seed (default 1)
   --json                print one JSON object instead of the table
+  --cpuprofile FILE     write a CPU profile of the whole run (go tool pprof FILE)
 `
 
 func runBench(ctx context.Context, e env, args []string) int {
-	opt, asJSON, err := parseBenchFlags(args)
+	opt, asJSON, profile, err := parseBenchFlags(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(e.stdout, benchUsage)
 		return exitOK
@@ -45,6 +48,19 @@ func runBench(ctx context.Context, e env, args []string) int {
 		return exitUsage
 	}
 	opt.Logger = slog.New(slog.NewTextHandler(e.stderr, nil))
+	if profile != "" {
+		f, err := os.Create(profile)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "shelfwatch bench: %s\n", oneLine(err))
+			return exitFailure
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(e.stderr, "shelfwatch bench: %s\n", oneLine(err))
+			return exitFailure
+		}
+		defer pprof.StopCPUProfile()
+	}
 	res, err := bench.Run(ctx, opt)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "shelfwatch bench: %s\n", oneLine(err))
@@ -66,7 +82,7 @@ func runBench(ctx context.Context, e env, args []string) int {
 	return exitOK
 }
 
-func parseBenchFlags(args []string) (bench.Options, bool, error) {
+func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported in one line by the caller
 	products := fs.Int("products", 1000, "")
@@ -80,31 +96,32 @@ func parseBenchFlags(args []string) (bench.Options, bool, error) {
 	dbURL := fs.String("database-url", "", "")
 	seed := fs.Uint64("seed", 1, "")
 	asJSON := fs.Bool("json", false, "")
+	profile := fs.String("cpuprofile", "", "")
 	if err := fs.Parse(args); err != nil {
-		return bench.Options{}, false, err
+		return bench.Options{}, false, "", err
 	}
 	switch {
 	case fs.NArg() > 0:
-		return bench.Options{}, false, fmt.Errorf("unexpected argument %q (bench takes only flags)", fs.Arg(0))
+		return bench.Options{}, false, "", fmt.Errorf("unexpected argument %q (bench takes only flags)", fs.Arg(0))
 	case *products < 1 || *products > 1_000_000:
-		return bench.Options{}, false, fmt.Errorf("--products must be between 1 and 1000000, got %d", *products)
+		return bench.Options{}, false, "", fmt.Errorf("--products must be between 1 and 1000000, got %d", *products)
 	case *rounds < 1:
-		return bench.Options{}, false, fmt.Errorf("--rounds must be at least 1, got %d", *rounds)
+		return bench.Options{}, false, "", fmt.Errorf("--rounds must be at least 1, got %d", *rounds)
 	case !(*share >= 0 && *share <= 1):
-		return bench.Options{}, false, fmt.Errorf("--changed-share must be between 0 and 1, got %g", *share)
+		return bench.Options{}, false, "", fmt.Errorf("--changed-share must be between 0 and 1, got %g", *share)
 	case *hosts < 1 || *hosts > 250:
-		return bench.Options{}, false, fmt.Errorf("--hosts must be between 1 and 250, got %d", *hosts)
+		return bench.Options{}, false, "", fmt.Errorf("--hosts must be between 1 and 250, got %d", *hosts)
 	case *conc < 1:
-		return bench.Options{}, false, fmt.Errorf("--concurrency must be at least 1, got %d", *conc)
+		return bench.Options{}, false, "", fmt.Errorf("--concurrency must be at least 1, got %d", *conc)
 	case *idle < 0 || *idle > 10_000_000:
-		return bench.Options{}, false, fmt.Errorf("--idle-products must be between 0 and 10000000, got %d", *idle)
+		return bench.Options{}, false, "", fmt.Errorf("--idle-products must be between 0 and 10000000, got %d", *idle)
 	case *dbURL != "" && !isPostgres(*dbURL):
-		return bench.Options{}, false, fmt.Errorf("--database-url must be a postgres:// URL (the default is SQLite in a temporary directory)")
+		return bench.Options{}, false, "", fmt.Errorf("--database-url must be a postgres:// URL (the default is SQLite in a temporary directory)")
 	}
 	return bench.Options{
 		Products: *products, Rounds: *rounds, ChangedShare: *share, TLS: *useTLS, Hosts: *hosts,
 		Concurrency: *conc, NoValidators: *noValidators, IdleProducts: *idle, DatabaseURL: *dbURL, Seed: *seed,
-	}, *asJSON, nil
+	}, *asJSON, *profile, nil
 }
 
 func isPostgres(u string) bool {
@@ -118,7 +135,7 @@ func printBench(w io.Writer, r *bench.Result) {
 	}
 	fmt.Fprintf(w, "shelfwatch bench: %d products over %d hosts (%s), %s, concurrency %d, %d CPUs\n",
 		r.Products, r.Hosts, scheme, r.Engine, r.Concurrency, r.CPUs)
-	fmt.Fprintf(w, "%-22s %8s %9s %10s %12s %8s %8s\n", "", "checks", "checks/s", "full pages", "CPU µs/check", "p50 ms", "p99 ms")
+	fmt.Fprintf(w, "%-22s %8s %9s %10s %12s %8s %8s\n", "", "checks", "checks/s", "extracted", "CPU µs/check", "p50 ms", "p99 ms")
 	for _, p := range []struct {
 		name string
 		ph   bench.Phase
