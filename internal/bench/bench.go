@@ -48,7 +48,10 @@ type Options struct {
 	TLS          bool    // serve HTTPS; the fetcher must then trust the store's certificate (see trustCert)
 	Hosts        int     // loopback addresses 127.0.0.2 …; default 16
 	Concurrency  int     // monitor checks at once; default 8
-	NoValidators bool    // the store sends no ETag/Last-Modified: every check is a full fetch and extraction
+	NoValidators bool    // the store sends no ETag/Last-Modified: every check downloads the page
+	// NoReuse serves the store with keep-alives off, so every request opens
+	// a connection (and, with TLS, does a full handshake).
+	NoReuse bool
 	// DatabaseURL "" is SQLite in a temporary directory; a postgres:// URL
 	// gets a fresh schema (via search_path) dropped at the end.
 	DatabaseURL string
@@ -70,6 +73,7 @@ type Result struct {
 	Hosts        int     `json:"hosts"`
 	Concurrency  int     `json:"concurrency"`
 	NoValidators bool    `json:"no_validators"`
+	NoReuse      bool    `json:"no_reuse"`
 	CPUs         int     `json:"cpus"`
 
 	First  Phase `json:"first_round"`   // every page new: full fetch and extraction
@@ -148,18 +152,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	sim := storesim.New(storesim.Options{Products: o.Products, Seed: o.Seed, Hosts: o.Hosts, TLS: o.TLS,
+	sim := storesim.New(storesim.Options{Products: o.Products, Seed: o.Seed, Hosts: o.Hosts, TLS: o.TLS && !o.NoReuse,
 		Config: storesim.Config{NoValidators: o.NoValidators}})
-	if _, err := sim.Start(ctx, "127.0.0.2:0"); err != nil {
-		return nil, fmt.Errorf("start storesim: %w", err)
+	srv, err := serveStore(ctx, sim, o, tmp)
+	if err != nil {
+		return nil, err
 	}
-	defer sim.Wait()
+	defer srv.wait()
 	defer cancel()
-	if o.TLS {
-		if err := trustCert(ctx, sim, tmp); err != nil {
-			return nil, err
-		}
-	}
 
 	d, dropSchema, err := openDB(ctx, o.DatabaseURL, tmp)
 	if err != nil {
@@ -171,11 +171,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}()
 	st := store.New(d)
 
-	urls, err := insertProducts(ctx, st, sim)
+	urls, err := insertProducts(ctx, st, sim.Len(), srv.url)
 	if err != nil {
 		return nil, err
 	}
-	for _, origin := range sim.Origins() {
+	for _, origin := range srv.origins {
 		u, _ := url.Parse(origin)
 		if err := st.SetDomainSettings(ctx, store.Domain{Domain: u.Hostname(), RatePerMin: liftedRate}); err != nil {
 			return nil, err
@@ -198,7 +198,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	res := &Result{Engine: string(d.Engine), Products: o.Products, Rounds: o.Rounds, ChangedShare: o.ChangedShare,
-		TLS: o.TLS, Hosts: o.Hosts, Concurrency: o.Concurrency, NoValidators: o.NoValidators, CPUs: numCPU()}
+		TLS: o.TLS, Hosts: o.Hosts, Concurrency: o.Concurrency, NoValidators: o.NoValidators, NoReuse: o.NoReuse, CPUs: numCPU()}
 
 	// The first round: every product is new and due now.
 	h0, err := historyRows(ctx, d)
@@ -315,37 +315,43 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// trustCert makes the fetcher trust the store's self-signed certificate.
-// The fetcher has no option for extra roots (a user's URL must be checked
-// against the system's), so the bench points SSL_CERT_FILE at the store's
+// trustCert makes the fetcher trust the store's self-signed certificate
+// (DER). The fetcher has no option for extra roots (a user's URL must be
+// checked against the system's), so the bench points SSL_CERT_FILE at the
 // certificate before this process first loads the system roots. That works
 // once per process, which is all `shelfwatch bench` needs; the check below
 // reports it when the roots were loaded already.
-func trustCert(ctx context.Context, sim *storesim.Store, dir string) error {
-	u, _ := url.Parse(sim.Origins()[0])
-	dialer := &tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // only to read the store's certificate
-	conn, err := dialer.DialContext(ctx, "tcp", u.Host)
-	if err != nil {
-		return fmt.Errorf("read storesim certificate: %w", err)
-	}
-	certs := conn.(*tls.Conn).ConnectionState().PeerCertificates
-	_ = conn.Close()
-	if len(certs) == 0 {
-		return errors.New("read storesim certificate: none sent")
-	}
+func trustCert(ctx context.Context, der []byte, origin, dir string) error {
 	file := filepath.Join(dir, "storesim.pem")
-	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certs[0].Raw}), 0o600); err != nil {
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
 		return err
 	}
 	if err := os.Setenv("SSL_CERT_FILE", file); err != nil {
 		return err
 	}
+	u, _ := url.Parse(origin)
 	check := &tls.Dialer{Config: &tls.Config{ServerName: u.Hostname()}}
-	conn, err = check.DialContext(ctx, "tcp", u.Host)
+	conn, err := check.DialContext(ctx, "tcp", u.Host)
 	if err != nil {
 		return fmt.Errorf("the fetcher cannot be made to trust the store's certificate in this process (system roots already loaded?): %w", err)
 	}
 	return conn.Close()
+}
+
+// peerCert reads the certificate a TLS server sends.
+func peerCert(ctx context.Context, origin string) ([]byte, error) {
+	u, _ := url.Parse(origin)
+	dialer := &tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true}} //nolint:gosec // only to read the store's certificate
+	conn, err := dialer.DialContext(ctx, "tcp", u.Host)
+	if err != nil {
+		return nil, fmt.Errorf("read storesim certificate: %w", err)
+	}
+	defer conn.Close()
+	certs := conn.(*tls.Conn).ConnectionState().PeerCertificates
+	if len(certs) == 0 {
+		return nil, errors.New("read storesim certificate: none sent")
+	}
+	return certs[0].Raw, nil
 }
 
 // openDB opens a migrated temporary database and returns a function that
@@ -408,13 +414,13 @@ func openDB(ctx context.Context, dbURL, dir string) (*db.DB, func(), error) {
 
 // insertProducts adds every store product and a watch on it in one
 // transaction, due now, and returns the URLs by product id.
-func insertProducts(ctx context.Context, st *store.Store, sim *storesim.Store) (map[int64]string, error) {
+func insertProducts(ctx context.Context, st *store.Store, n int, urlOf func(int) string) (map[int64]string, error) {
 	ws, err := st.EnsureWorkspace(ctx, "bench", "Bench")
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now().UnixMilli()
-	urls := make(map[int64]string, sim.Len())
+	urls := make(map[int64]string, n)
 	err = st.DB().Tx(ctx, func(tx *sql.Tx) error {
 		insP, err := tx.PrepareContext(ctx, `INSERT INTO products (url, canonical_url, domain, availability, status,
 			next_check_at, created_at, updated_at) VALUES ($1, $1, $2, $3, $4, $5, $5, $5) RETURNING id`)
@@ -428,8 +434,8 @@ func insertProducts(ctx context.Context, st *store.Store, sim *storesim.Store) (
 			return err
 		}
 		defer insW.Close()
-		for i := 1; i <= sim.Len(); i++ {
-			u := sim.URL(i)
+		for i := 1; i <= n; i++ {
+			u := urlOf(i)
 			pu, err := url.Parse(u)
 			if err != nil {
 				return err

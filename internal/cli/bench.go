@@ -29,7 +29,8 @@ breakers stay in the path. See docs/performance.md.
   --tls                 serve the store over HTTPS (self-signed, trusted by this process only)
   --hosts K             spread products over 127.0.0.2 … 127.0.0.(K+1) (default 16)
   --concurrency C       checks at once (default 8)
-  --no-validators       the store sends no ETag/Last-Modified: every check is a full fetch
+  --no-validators       the store sends no ETag/Last-Modified: every check downloads the page
+  --no-reuse            the store closes every connection: a new TCP (and TLS) connection per request
   --idle-products N     then add N products that are not due and time claiming a due batch
   --database-url URL    PostgreSQL to use (a fresh schema, dropped after); default SQLite in a temp dir
   --seed S              store content seed (default 1)
@@ -92,6 +93,7 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 	hosts := fs.Int("hosts", 16, "")
 	conc := fs.Int("concurrency", 8, "")
 	noValidators := fs.Bool("no-validators", false, "")
+	noReuse := fs.Bool("no-reuse", false, "")
 	idle := fs.Int("idle-products", 0, "")
 	dbURL := fs.String("database-url", "", "")
 	seed := fs.Uint64("seed", 1, "")
@@ -120,7 +122,7 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 	}
 	return bench.Options{
 		Products: *products, Rounds: *rounds, ChangedShare: *share, TLS: *useTLS, Hosts: *hosts,
-		Concurrency: *conc, NoValidators: *noValidators, IdleProducts: *idle, DatabaseURL: *dbURL, Seed: *seed,
+		Concurrency: *conc, NoValidators: *noValidators, NoReuse: *noReuse, IdleProducts: *idle, DatabaseURL: *dbURL, Seed: *seed,
 	}, *asJSON, *profile, nil
 }
 
@@ -132,6 +134,12 @@ func printBench(w io.Writer, r *bench.Result) {
 	scheme := "http"
 	if r.TLS {
 		scheme = "https"
+	}
+	if r.NoReuse {
+		scheme += ", no connection reuse"
+	}
+	if r.NoValidators {
+		scheme += ", no validators"
 	}
 	fmt.Fprintf(w, "shelfwatch bench: %d products over %d hosts (%s), %s, concurrency %d, %d CPUs\n",
 		r.Products, r.Hosts, scheme, r.Engine, r.Concurrency, r.CPUs)

@@ -52,10 +52,10 @@ func TestBenchTable(t *testing.T) {
 	defer cancel()
 	var out, errOut bytes.Buffer
 	e := env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
-	if code := runBench(ctx, e, []string{"--products", "10", "--rounds", "1", "--hosts", "2"}); code != exitOK {
+	if code := runBench(ctx, e, []string{"--products", "10", "--rounds", "1", "--hosts", "2", "--no-reuse"}); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut.String())
 	}
-	for _, want := range []string{"checks/s", "history rows", "peak RSS", "bytes per product"} {
+	for _, want := range []string{"no connection reuse", "checks/s", "history rows", "peak RSS", "bytes per product"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
