@@ -464,25 +464,22 @@ func hasAnyStr(s string, subs []string) bool {
 // hasWordAny reports whether one of subs occurs in s starting at a word
 // boundary ("fee" is a label, not the end of "kaffee").
 func hasWordAny(s string, subs []string) bool {
-	for _, x := range subs {
-		for from := 0; from < len(s); {
-			i := strings.Index(s[from:], x)
-			if i < 0 {
-				break
-			}
-			i += from
-			// CJK labels ("到手价", "券后") have no word boundaries.
-			if isWordBoundary(s, i-1) || !isLetterByte(x[0]) || x[0] >= 0xE0 {
-				return true
-			}
-			from = i + 1
-		}
-	}
-	return false
+	return anyOccurrence(s, subs, func(i int, x string) bool {
+		// CJK labels ("到手价", "券后") have no word boundaries.
+		return isWordBoundary(s, i-1) || !isLetterByte(x[0]) || x[0] >= 0xE0
+	})
 }
 
 // hasWholeWordAny is hasWordAny with a word end too ("excl" but not "exclusive").
 func hasWholeWordAny(s string, subs []string) bool {
+	return anyOccurrence(s, subs, func(i int, x string) bool {
+		return isWordBoundary(s, i-1) && (isWordBoundary(s, i+len(x)) || !isLetterByte(x[len(x)-1]))
+	})
+}
+
+// anyOccurrence reports whether some occurrence of one of subs in s, at
+// index i, satisfies ok.
+func anyOccurrence(s string, subs []string, ok func(i int, x string) bool) bool {
 	for _, x := range subs {
 		for from := 0; from < len(s); {
 			i := strings.Index(s[from:], x)
@@ -490,7 +487,7 @@ func hasWholeWordAny(s string, subs []string) bool {
 				break
 			}
 			i += from
-			if isWordBoundary(s, i-1) && (isWordBoundary(s, i+len(x)) || !isLetterByte(x[len(x)-1])) {
+			if ok(i, x) {
 				return true
 			}
 			from = i + 1
