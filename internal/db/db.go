@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -59,6 +60,7 @@ type DB struct {
 	Schema string
 
 	logger *slog.Logger
+	pgxTxs sync.Map // *sql.Tx → *pgx.Conn of open PostgreSQL transactions (pgxtx.go)
 }
 
 // Open opens (creating if needed) the database and verifies its settings.

@@ -12,11 +12,19 @@ import (
 // front), so it never fails half-way with SQLITE_BUSY on lock upgrade.
 // fn's error is returned unchanged, so sentinel errors survive.
 //
+// On PostgreSQL, PgxTx(tx) gives River's driver the same transaction.
+//
 // fn must use tx only: on SQLite the writer has one connection, and a query
 // on d.Write from inside fn would wait for the connection fn is holding.
 func (d *DB) Tx(ctx context.Context, fn func(*sql.Tx) error) (err error) {
-	tx, err := d.Write.BeginTx(ctx, nil)
-	if err != nil {
+	var tx *sql.Tx
+	if d.Engine == Postgres {
+		var done func()
+		if tx, done, err = d.beginPostgres(ctx); err != nil {
+			return err
+		}
+		defer done()
+	} else if tx, err = d.Write.BeginTx(ctx, nil); err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	defer func() {

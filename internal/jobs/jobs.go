@@ -53,6 +53,7 @@ type client interface {
 // Runner owns the River client.
 type Runner struct {
 	engine db.Engine
+	db     *db.DB
 	client client
 	sqlite *river.Client[*sql.Tx] // set on SQLite
 	pgx    *river.Client[pgx.Tx]  // set on PostgreSQL
@@ -87,7 +88,7 @@ func New(d *db.DB, st *store.Store, o Options) (*Runner, error) {
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 	}
 
-	r := &Runner{engine: d.Engine, logger: o.Logger}
+	r := &Runner{engine: d.Engine, db: d, logger: o.Logger}
 	var err error
 	switch d.Engine {
 	case db.SQLite:
@@ -147,6 +148,31 @@ func (r *Runner) Ping(ctx context.Context) error {
 // Insert enqueues a job outside any transaction.
 func (r *Runner) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
 	res, err := r.client.Insert(ctx, args, opts)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
+	}
+	return res, nil
+}
+
+// InsertTx enqueues a job inside tx, the open transaction of a db.DB.Tx
+// callback on the Runner's database, so the job exists exactly when the
+// change that caused it commits. Both engines.
+func (r *Runner) InsertTx(ctx context.Context, tx *sql.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	var (
+		res *rivertype.JobInsertResult
+		err error
+	)
+	switch r.engine {
+	case db.SQLite:
+		res, err = r.sqlite.InsertTx(ctx, tx, args, opts)
+	case db.Postgres:
+		var ptx pgx.Tx
+		if ptx, err = r.db.PgxTx(tx); err == nil {
+			res, err = r.pgx.InsertTx(ctx, ptx, args, opts)
+		}
+	default:
+		err = ErrUnsupported
+	}
 	if err != nil {
 		return nil, fmt.Errorf("jobs: insert %s: %w", args.Kind(), err)
 	}

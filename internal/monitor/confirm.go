@@ -49,17 +49,13 @@ func (c *JobsConfirmer) opts() *river.InsertOpts {
 	return &river.InsertOpts{ScheduledAt: time.Now().Add(d), MaxAttempts: 5}
 }
 
-// EnqueueTx enqueues in tx on SQLite; on PostgreSQL River needs a pgx
-// transaction the store does not use, so it reports false.
+// EnqueueTx enqueues in tx, so the re-check exists exactly when the held
+// change commits (both engines; on PostgreSQL through db.PgxTx).
 func (c *JobsConfirmer) EnqueueTx(ctx context.Context, tx *sql.Tx, productID int64) (bool, error) {
 	if c.Runner == nil {
 		return false, errors.New("confirm: no job runner")
 	}
-	cl := c.Runner.SQLiteClient()
-	if cl == nil {
-		return false, nil
-	}
-	if _, err := cl.InsertTx(ctx, tx, ConfirmArgs{ProductID: productID}, c.opts()); err != nil {
+	if _, err := c.Runner.InsertTx(ctx, tx, ConfirmArgs{ProductID: productID}, c.opts()); err != nil {
 		return false, fmt.Errorf("confirm: enqueue: %w", err)
 	}
 	return true, nil

@@ -12,9 +12,9 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
-// The confirm re-check through River itself: on SQLite the job is inserted
-// in the check's transaction, on PostgreSQL right after it; either way the
-// job runs, re-checks the page and the change becomes final.
+// The confirm re-check through River itself: the job is inserted in the
+// check's transaction on both engines, runs, re-checks the page and the
+// change becomes final.
 func TestConfirmThroughRiver(t *testing.T) {
 	t.Parallel()
 	for _, eng := range dbtest.Engines() {
@@ -42,6 +42,13 @@ func TestConfirmThroughRiver(t *testing.T) {
 			}
 			if got.PendingChange == "" || *got.PriceMinor != 20000 {
 				t.Fatalf("the 90 %% drop was not held: %+v", got)
+			}
+			var queued int
+			if err := d.Read.QueryRowContext(t.Context(), "SELECT count(*) FROM river_job WHERE kind = $1", ConfirmArgs{}.Kind()).Scan(&queued); err != nil {
+				t.Fatal(err)
+			}
+			if queued != 1 {
+				t.Fatalf("%d confirm jobs queued with the held change, want 1", queued)
 			}
 
 			if err := r.Start(t.Context()); err != nil {
