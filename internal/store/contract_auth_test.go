@@ -94,5 +94,4 @@ func testSettings(t *testing.T, st *store.Store) {
 	}
 }
 
-
 var errRollback = errors.New("roll back")
