@@ -243,9 +243,8 @@ func (s *Store) ListUserWorkspaces(ctx context.Context, userID int64) ([]Workspa
 	return out, nil
 }
 
-// audit records a workspace change in tx. TODO(7a): until store.Audit lands
-// this writes nothing; it becomes a call to s.Audit.
+// audit records a change by actor in tx, so it commits with the change.
 func (s *Store) audit(ctx context.Context, tx *sql.Tx, actor Actor, workspaceID int64, action, target string, data map[string]any) error {
-	_, _, _, _, _, _, _ = ctx, tx, actor, workspaceID, action, target, data
-	return nil
+	return Audit(ctx, tx, AuditEntry{At: s.nowMS(), WorkspaceID: workspaceID, ActorUserID: actor.UserID,
+		Action: action, Target: target, IP: actor.IP, Data: data})
 }

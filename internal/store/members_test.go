@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -101,6 +103,16 @@ func TestMemberRoles(t *testing.T) {
 		if len(list) != 2 || list[0].Email != "ann@example.com" || list[0].Role != store.RoleMember || list[1].Role != store.RoleOwner {
 			t.Fatalf("ListWorkspaceMembers = %+v", list)
 		}
+		audit := must[[]store.AuditEntry](t)(st.ListAudit(c, store.FindAudit{WorkspaceID: ws.ID}))
+		var actions []string
+		for _, e := range audit {
+			actions = append(actions, e.Action+" "+e.Target)
+		}
+		want := []string{"member.remove user:" + itoa(carl.ID), "member.role user:" + itoa(ann.ID),
+			"member.role user:" + itoa(bob.ID), "member.role user:" + itoa(carl.ID)}
+		if !slices.Equal(actions, want) {
+			t.Fatalf("audit = %q, want %q (refused changes leave no entry)", actions, want)
+		}
 		mine := must[[]store.WorkspaceRole](t)(st.ListUserWorkspaces(c, carl.ID))
 		if len(mine) != 1 || mine[0].ID != other.ID || mine[0].Role != store.RoleOwner {
 			t.Fatalf("ListUserWorkspaces = %+v", mine)
@@ -145,3 +157,5 @@ func TestLastOwnerConcurrent(t *testing.T) {
 		}
 	})
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -15,5 +15,10 @@ CREATE TABLE invites (
 ) STRICT;
 CREATE INDEX invites_workspace_id_id ON invites (workspace_id, id);
 
+-- An instance admin's CSS selectors for a domain's pages, as JSON
+-- {"price": "…", "title": "…", "availability": "…", "image": "…"}.
+ALTER TABLE domains ADD COLUMN selectors TEXT NOT NULL DEFAULT '{}';
+
 -- +goose Down
+ALTER TABLE domains DROP COLUMN selectors;
 DROP TABLE invites;
