@@ -380,7 +380,10 @@ var kwVariantCtl = []string{" swatch", " chip", " sku item", " sku list", " skus
 // variantControl reports an element that selects one variant: role=radio or
 // option, an aria-checked toggle, or a chip/swatch class. Stock words inside
 // it ("8/128GB · Stok habis") describe that variant, not the product.
-func (at *attrs) variantControl() bool {
+// cache holds the answer for each class list seen: pages repeat the same
+// lists thousands of times, and the word search is a few hundred
+// nanoseconds.
+func (at *attrs) variantControl(cache map[string]bool) bool {
 	switch string(at.role) {
 	case "radio", "option", "radiogroup", "listbox", "menuitemradio":
 		return true
@@ -391,8 +394,19 @@ func (at *attrs) variantControl() bool {
 	if len(at.class) == 0 || len(at.class) > 200 {
 		return false
 	}
+	if v, ok := cache[string(at.class)]; ok {
+		return v
+	}
+	v := variantClass(at.class)
+	if cache != nil && len(cache) < 4096 {
+		cache[string(at.class)] = v
+	}
+	return v
+}
+
+func variantClass(class []byte) bool {
 	var buf [256]byte
-	w := appendWords(append(buf[:0], ' '), at.class)
+	w := appendWords(append(buf[:0], ' '), class)
 	w = append(w, ' ')
 	for _, k := range kwVariantCtl {
 		if bytes.Contains(w, []byte(k)) {

@@ -156,6 +156,7 @@ func scan(b []byte) *page {
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
 	kwCache := make(map[string]uint32, 256)
+	variantCache := make(map[string]bool, 256)
 	var rawKind string
 	var nameBuf [32]byte
 	for {
@@ -238,7 +239,7 @@ func scan(b []byte) *page {
 			if p.relHead == len(p.vis)+1 && (a == atom.Table || a == atom.Ul || a == atom.Ol || a == atom.Div || a == atom.Section) {
 				e.flags |= fRelated // the block right after a related section's heading
 			}
-			if at.variantControl() {
+			if at.variantControl(variantCache) {
 				e.flags |= fVariant
 			}
 			switch a {
