@@ -77,6 +77,15 @@ func dropScriptBodies(html []byte) *segReader {
 // tokenizer copies into its own buffer anyway.
 type segReader struct{ segs [][]byte }
 
+// bytes joins the segments left to read into a new buffer.
+func (r *segReader) bytes() []byte {
+	out := make([]byte, 0, r.size())
+	for _, s := range r.segs {
+		out = append(out, s...)
+	}
+	return out
+}
+
 // size is the number of bytes left to read.
 func (r *segReader) size() int {
 	n := 0

@@ -152,7 +152,7 @@ func scan(b []byte) *page {
 	n := kept.size()
 	p.vis = make([]byte, 0, min(n/2, 32<<10+n/16))
 	p.spans = make([]textSpan, 0, min(n/64, 1024+n/256))
-	z := html.NewTokenizer(kept)
+	z := newTokenizer(kept.bytes())
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
 	kwCache := make(map[string]uint32, 256)
