@@ -163,3 +163,25 @@ func (s *Store) UpdateInstanceSettings(ctx context.Context, actor Actor, set map
 	}
 	return nil
 }
+
+// ProductsPerDomain counts products by domain, for the admin's domain list.
+func (s *Store) ProductsPerDomain(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT domain, COUNT(*) FROM products GROUP BY domain`)
+	if err != nil {
+		return nil, fmt.Errorf("products per domain: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var d string
+		var n int64
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, fmt.Errorf("products per domain: %w", err)
+		}
+		out[d] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("products per domain: %w", err)
+	}
+	return out, nil
+}

@@ -30,6 +30,8 @@ type Invite struct {
 	ExpiresAt   int64
 	AcceptedBy  int64  // 0 while pending
 	AcceptedAt  *int64 // nil while pending
+	// TTL sets ExpiresAt from CreatedAt when ExpiresAt is 0 (0: InviteTTL).
+	TTL time.Duration
 }
 
 const inviteCols = `id, workspace_id, role, COALESCE(created_by, 0), created_at, expires_at, COALESCE(accepted_by, 0), accepted_at`
@@ -53,7 +55,7 @@ func hashInviteToken(token string) string {
 
 // CreateInvite stores a new invite to inv.WorkspaceID with inv.Role and
 // returns its token, which is shown once and never stored. ExpiresAt 0 means
-// InviteTTL from now. The invite is recorded in the audit log as actor's.
+// TTL (default InviteTTL) from now, by the store's clock. The invite is recorded in the audit log as actor's.
 func (s *Store) CreateInvite(ctx context.Context, actor Actor, inv *Invite) (token string, err error) {
 	if !validRole(inv.Role) {
 		return "", fmt.Errorf("%w: unknown role %q", ErrInvalid, inv.Role)
@@ -63,7 +65,11 @@ func (s *Store) CreateInvite(ctx context.Context, actor Actor, inv *Invite) (tok
 		inv.CreatedAt = now
 	}
 	if inv.ExpiresAt == 0 {
-		inv.ExpiresAt = inv.CreatedAt + InviteTTL.Milliseconds()
+		ttl := inv.TTL
+		if ttl <= 0 {
+			ttl = InviteTTL
+		}
+		inv.ExpiresAt = inv.CreatedAt + ttl.Milliseconds()
 	}
 	if inv.ExpiresAt <= inv.CreatedAt {
 		return "", fmt.Errorf("%w: an invite must expire after it is created", ErrInvalid)

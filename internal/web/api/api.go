@@ -6,8 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/web/problem"
+	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
 // Handler serves the API for one workspace until accounts arrive: every
@@ -17,6 +19,15 @@ type Handler struct {
 	Logger           *slog.Logger
 	DefaultWorkspace int64
 	Now              func() int64 // Unix ms; injectable for tests
+
+	// BaseURL (scheme://host[:port]) starts invite links; when empty they
+	// are built from the request's Host.
+	BaseURL string
+	// TokenLimiter, when set, limits requests per API token.
+	TokenLimiter *ratelimit.Limiter
+	// SwitchWorkspace makes workspaceID the current workspace of the
+	// request's session (the membership is checked before).
+	SwitchWorkspace func(r *http.Request, workspaceID int64) error
 }
 
 // Routes returns the API's route table, mounted at /api/v1/.
@@ -31,8 +42,13 @@ func (h *Handler) Routes() http.Handler {
 	return problemFallback(mux)
 }
 
-// workspace is the workspace a request acts in.
-func (h *Handler) workspace(r *http.Request) int64 { return h.DefaultWorkspace }
+// workspace is the workspace a request acts in: its identity's.
+func (h *Handler) workspace(r *http.Request) int64 {
+	if id, ok := auth.FromContext(r.Context()); ok {
+		return id.WorkspaceID
+	}
+	return h.DefaultWorkspace
+}
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.Logger.ErrorContext(r.Context(), what, "err", err, "method", r.Method, "path", r.URL.Path)
