@@ -169,6 +169,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*store.Account, er
 	if err != nil {
 		return nil, err
 	}
+	var joined int64
 	acct, err := s.store.CreateAccount(ctx, store.NewAccount{
 		Email: email, Name: n.Name, PasswordHash: hash, Admin: n.Admin, IP: n.IP,
 		Allow: func(first bool) error {
@@ -191,11 +192,15 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*store.Account, er
 			if n.Invite == "" {
 				return nil
 			}
-			_, err := s.store.AcceptInvite(ctx, tx, n.Invite, u.ID)
+			m, err := s.store.AcceptInvite(ctx, tx, n.Invite, u.ID)
 			if errors.Is(err, store.ErrInviteUnusable) {
 				return ErrInviteUnusable
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			joined = m.WorkspaceID
+			return nil
 		},
 	})
 	switch {
@@ -204,6 +209,7 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (*store.Account, er
 	case err != nil:
 		return nil, err
 	}
+	acct.JoinedWorkspaceID = joined
 	s.log.InfoContext(ctx, "account created", "user_id", acct.User.ID, "instance_admin", acct.User.IsAdmin, "workspace_id", acct.PersonalWorkspaceID)
 	return acct, nil
 }

@@ -34,6 +34,9 @@ type Account struct {
 	User                User
 	PersonalWorkspaceID int64
 	First               bool // this was the instance's first user
+	// JoinedWorkspaceID is the workspace an invite accepted at sign-up
+	// added the user to (0: none); set by the caller that accepted it.
+	JoinedWorkspaceID int64
 }
 
 var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
