@@ -13,6 +13,7 @@ type attrs struct {
 	id, class, itemprop, itemtype, content, property, name, typ, value, lang, rel, href, src []byte
 	datetime, ariaLabel, style, priceAmount, priceType, wooVariations, role, sku             []byte
 	hasItemscope, hidden, disabled, selected, ariaChecked                                    bool
+	variantCls                                                                               bool // the class names a variant control
 	// data-* attribute names and test-id style values ("data-buy-box",
 	// data-testid="product-price"): modern front ends name regions there.
 	data  [6][]byte
@@ -20,12 +21,23 @@ type attrs struct {
 	flags uint32
 }
 
+// kwCaches hold the keyword flags of the class lists and word lists seen on
+// one page.
+type kwCaches struct {
+	classes map[string]uint32 // class attribute as written → flags | cVariantClass
+	words   map[string]uint32 // words of class, id, itemprop, data-*, name → flags
+}
+
+// cVariantClass marks, in kwCaches.classes, a class list naming a variant
+// control; it is not an element flag.
+const cVariantClass uint32 = 1 << 31
+
 // read collects a start tag's attributes from the token's raw bytes and
 // derives the element's own flags. lower is a scratch buffer, returned for
 // reuse. It parses attributes itself rather than calling z.TagAttr, which
 // copies every value; the values it keeps that may hold entities are
 // unescaped (see set).
-func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte {
+func (at *attrs) read(raw []byte, lower []byte, c kwCaches) []byte {
 	i := 1
 	for i < len(raw) && !isAttrSpace(raw[i]) && raw[i] != '>' && raw[i] != '/' {
 		i++ // the tag name
@@ -99,27 +111,32 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 	if at.disabled {
 		at.flags |= fDisabled
 	}
-	// Keyword flags from class, id and itemprop together, split into words.
-	if len(at.class) > 0 && len(at.id)+len(at.itemprop)+len(at.name)+at.ndata == 0 {
-		// Only a class list, the common case: its flags are cached by the
-		// list as written.
-		fl, ok := cache[string(at.class)]
-		if !ok {
+	// What the class list alone says, computed once per distinct list:
+	// pages repeat the same lists thousands of times.
+	var cls uint32
+	if len(at.class) > 0 {
+		var ok bool
+		if cls, ok = c.classes[string(at.class)]; !ok {
 			lower = append(lower[:0], ' ')
 			lower = appendWords(lower, at.class)
-			fl = matchWords(lower)
+			cls = matchWords(lower)
 			if hasHiddenClass(at.class) {
-				fl |= fHidden
+				cls |= fHidden
 			}
-			if cache != nil && len(cache) < 4096 {
-				cache[string(at.class)] = fl
+			if len(at.class) <= 200 && variantClass(lower) {
+				cls |= cVariantClass
+			}
+			if c.classes != nil && len(c.classes) < 4096 {
+				c.classes[string(at.class)] = cls
 			}
 		}
-		at.flags |= fl
+		at.variantCls = cls&cVariantClass != 0
+	}
+	// Keyword flags from class, id and itemprop together, split into words.
+	if len(at.class) > 0 && len(at.id)+len(at.itemprop)+len(at.name)+at.ndata == 0 {
+		at.flags |= cls &^ cVariantClass // only a class list, the common case
 	} else if len(at.class)+len(at.id)+len(at.itemprop)+len(at.name)+at.ndata > 0 {
-		if len(at.class) > 0 && hasHiddenClass(at.class) {
-			at.flags |= fHidden
-		}
+		at.flags |= cls & fHidden
 		lower = append(lower[:0], ' ')
 		lower = appendWords(lower, at.class)
 		lower = appendWords(lower, at.id)
@@ -130,11 +147,11 @@ func (at *attrs) read(raw []byte, lower []byte, cache map[string]uint32) []byte 
 		lower = appendWords(lower, at.name)
 		// Pages repeat the same class lists thousands of times: the
 		// keyword flags of each distinct word list are computed once.
-		fl, ok := cache[string(lower)]
+		fl, ok := c.words[string(lower)]
 		if !ok {
 			fl = matchWords(lower)
-			if cache != nil && len(cache) < 4096 {
-				cache[string(lower)] = fl
+			if c.words != nil && len(c.words) < 4096 {
+				c.words[string(lower)] = fl
 			}
 		}
 		at.flags |= fl
@@ -380,34 +397,19 @@ var kwVariantCtl = []string{" swatch", " chip", " sku item", " sku list", " skus
 // variantControl reports an element that selects one variant: role=radio or
 // option, an aria-checked toggle, or a chip/swatch class. Stock words inside
 // it ("8/128GB · Stok habis") describe that variant, not the product.
-// cache holds the answer for each class list seen: pages repeat the same
-// lists thousands of times, and the word search is a few hundred
-// nanoseconds.
-func (at *attrs) variantControl(cache map[string]bool) bool {
+func (at *attrs) variantControl() bool {
 	switch string(at.role) {
 	case "radio", "option", "radiogroup", "listbox", "menuitemradio":
 		return true
 	}
-	if at.ariaChecked {
-		return true
-	}
-	if len(at.class) == 0 || len(at.class) > 200 {
-		return false
-	}
-	if v, ok := cache[string(at.class)]; ok {
-		return v
-	}
-	v := variantClass(at.class)
-	if cache != nil && len(cache) < 4096 {
-		cache[string(at.class)] = v
-	}
-	return v
+	return at.ariaChecked || at.variantCls
 }
 
-func variantClass(class []byte) bool {
+// variantClass reports class words (" word word ", as appendWords writes
+// them after a space) naming a variant control.
+func variantClass(words []byte) bool {
 	var buf [256]byte
-	w := appendWords(append(buf[:0], ' '), class)
-	w = append(w, ' ')
+	w := append(append(buf[:0], words...), ' ')
 	for _, k := range kwVariantCtl {
 		if bytes.Contains(w, []byte(k)) {
 			return true

@@ -77,13 +77,13 @@ func dropScriptBodies(html []byte) *segReader {
 // tokenizer copies into its own buffer anyway.
 type segReader struct{ segs [][]byte }
 
-// bytes joins the segments left to read into a new buffer.
+// bytes joins the segments left to read into a new buffer (bytes.Join
+// does not zero it first).
 func (r *segReader) bytes() []byte {
-	out := make([]byte, 0, r.size())
-	for _, s := range r.segs {
-		out = append(out, s...)
+	if len(r.segs) == 1 {
+		return bytes.Clone(r.segs[0])
 	}
-	return out
+	return bytes.Join(r.segs, nil)
 }
 
 // size is the number of bytes left to read.

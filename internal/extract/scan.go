@@ -155,8 +155,7 @@ func scan(b []byte) *page {
 	z := newTokenizer(kept.bytes())
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
-	kwCache := make(map[string]uint32, 256)
-	variantCache := make(map[string]bool, 256)
+	kwCache := kwCaches{classes: make(map[string]uint32, 256), words: make(map[string]uint32, 64)}
 	var rawKind string
 	var nameBuf [32]byte
 	for {
@@ -239,7 +238,7 @@ func scan(b []byte) *page {
 			if p.relHead == len(p.vis)+1 && (a == atom.Table || a == atom.Ul || a == atom.Ol || a == atom.Div || a == atom.Section) {
 				e.flags |= fRelated // the block right after a related section's heading
 			}
-			if at.variantControl(variantCache) {
+			if at.variantControl() {
 				e.flags |= fVariant
 			}
 			switch a {
@@ -577,6 +576,20 @@ func appendVis(p *page, t []byte, fl uint32) {
 	start := len(p.vis)
 	p.spans = append(p.spans, textSpan{start: start, flags: fl})
 	var seen uint8 // textClass bits of the bytes copied
+	// Most texts need no collapsing (single spaces between words): copied
+	// in one go.
+	simple := true
+	for i, c := range t {
+		cl := textClass[c]
+		seen |= cl
+		if cl&clSpace != 0 && (c != ' ' || textClass[t[i+1]]&clSpace != 0) {
+			simple = false // (t is trimmed: a space is never last)
+			break
+		}
+	}
+	if simple {
+		t, p.vis = nil, append(p.vis, t...)
+	}
 	for len(t) > 0 {
 		// Copy up to the next whitespace byte in one go.
 		k := 0
