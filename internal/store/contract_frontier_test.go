@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -28,6 +29,11 @@ func TestFrontierContract(t *testing.T) {
 		{"ClaimProduct", testClaimProduct},
 		{"DomainSlot", testDomainSlot},
 		{"DomainSlotConcurrent", testDomainSlotConcurrent},
+		{"ReserveDomainSlots", testReserveDomainSlots},
+		{"ReserveDomainSlotsConcurrent", testReserveDomainSlotsConcurrent},
+		{"RecordChecksBatch", testRecordChecksBatch},
+		{"RecordChecksAllOrNothing", testRecordChecksAllOrNothing},
+		{"DomainBreakerState", testDomainBreakerState},
 		{"RecordCheckSequence", testRecordCheckSequence},
 		{"RecordCheckFailures", testRecordCheckFailures},
 		{"RecordCheckHoldAndConfirm", testRecordCheckHoldAndConfirm},
@@ -585,4 +591,201 @@ func testWatchMinInterval(t *testing.T, st *store.Store) {
 	}
 	_, err := st.CreateWatchForURL(c, b.ID, &store.Product{CanonicalURL: productURL(2)}, &store.Watch{MinInterval: -time.Second})
 	wantErr(t, err, store.ErrInvalid, "negative minimum interval")
+}
+
+func testReserveDomainSlots(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	const now = int64(1_800_000_000_000)
+	noErr(t, st.SetDomainSettings(c, store.Domain{Domain: "slow.example", RatePerMin: 60, ProxyPool: "eu", RequiresJS: true}))
+	steps := []struct {
+		at, n, first int64
+	}{
+		{now, 3, now},                 // slots at now, +1 s, +2 s
+		{now + 500, 2, now + 3000},    // queued behind the first run
+		{now + 60000, 1, now + 60000}, // an idle domain does not bank slots
+	}
+	for i, s := range steps {
+		sl, err := st.ReserveDomainSlots(c, "slow.example", int(s.n), s.at, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sl.First != s.first || sl.IntervalMS != 1000 || sl.At(1) != s.first+1000 {
+			t.Errorf("step %d: slots %+v; want first %d, interval 1000", i, sl, s.first)
+		}
+		if d := sl.Domain; d.RatePerMin != 60 || d.ProxyPool != "eu" || !d.RequiresJS {
+			t.Errorf("step %d: settings %+v", i, d)
+		}
+	}
+	d := must[*store.Domain](t)(st.GetDomain(c, "slow.example"))
+	if d.NextAllowedAt != now+61000 {
+		t.Errorf("next_allowed_at = %d, want %d", d.NextAllowedAt, now+61000)
+	}
+	// TakeDomainSlot sees the reservations.
+	if ok, next := must2(t)(st.TakeDomainSlot(c, "slow.example", now+60500, 30)); ok || next != now+61000 {
+		t.Errorf("TakeDomainSlot inside a reserved run = %v, %d", ok, next)
+	}
+	// An unknown domain gets a row and the default rate.
+	sl := must[store.Slots](t)(st.ReserveDomainSlots(c, "new.example", 2, now, 30))
+	if sl.First != now || sl.IntervalMS != 2000 || sl.Domain.RatePerMin != 0 {
+		t.Errorf("new domain: %+v", sl)
+	}
+	if d := must[*store.Domain](t)(st.GetDomain(c, "new.example")); d.NextAllowedAt != now+4000 {
+		t.Errorf("new domain row: %+v", d)
+	}
+	_, err := st.ReserveDomainSlots(c, "new.example", 0, now, 30)
+	wantErr(t, err, store.ErrInvalid, "zero slots")
+}
+
+// Concurrent reservations (as from several worker processes) get disjoint
+// runs: every slot is an interval from every other.
+func testReserveDomainSlotsConcurrent(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	const now = int64(1_800_000_000_000)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var slots []int64
+	for range 8 {
+		wg.Go(func() {
+			sl, err := st.ReserveDomainSlots(c, "shop.example", 3, now, 60)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for i := range 3 {
+				slots = append(slots, sl.At(i))
+			}
+		})
+	}
+	wg.Wait()
+	slices.Sort(slots)
+	if len(slots) != 24 {
+		t.Fatalf("%d slots, want 24", len(slots))
+	}
+	for i, at := range slots {
+		if want := now + int64(i)*1000; at != want {
+			t.Fatalf("slot %d at %d, want %d (slots %v)", i, at, want, slots)
+		}
+	}
+}
+
+// A batch records exactly what the same checks recorded one by one would:
+// products, history, events and the domain's health.
+func testRecordChecksBatch(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	at := future()
+	mk := func(host string) []store.CheckResult {
+		var rs []store.CheckResult
+		for i := range 7 {
+			_, p := watch(t, st, ws.ID, fmt.Sprintf("https://%s/p/%d", host, i))
+			var r store.CheckResult
+			switch i % 4 {
+			case 0:
+				r = seen(int64(100+i), "EUR", store.InStock)
+			case 1:
+				r = store.CheckResult{Kind: store.CheckUnchanged, Outcome: "not_modified"}
+			case 2:
+				r = store.CheckResult{Kind: store.CheckFailed, Outcome: "timeout", Error: fmt.Sprintf("timeout %d", i)}
+			case 3:
+				r = store.CheckResult{Kind: store.CheckSkipped, Outcome: "breaker_open"}
+			}
+			r.ProductID, r.At, r.LatencyMS, r.Owner = p.ID, at+int64(i), int64(10+i), "w"
+			rs = append(rs, r)
+		}
+		return rs
+	}
+	one, batch := mk("one.example"), mk("batch.example")
+	var want []*store.CheckOutcome
+	for _, r := range one {
+		want = append(want, must[*store.CheckOutcome](t)(st.RecordCheck(c, r)))
+	}
+	slices.Reverse(batch) // order within a batch does not matter to the result
+	got := must[[]*store.CheckOutcome](t)(st.RecordChecks(c, batch))
+	slices.Reverse(got)
+	slices.Reverse(batch)
+	for i := range want {
+		w, g := want[i], got[i]
+		// (NextCheckAt is jittered per product.)
+		if w.Changed != g.Changed || w.Status != g.Status || len(w.Events) != len(g.Events) || g.NextCheckAt <= batch[i].At {
+			t.Errorf("check %d: batch outcome %+v, one by one %+v", i, g, w)
+		}
+		pw := must[*store.Product](t)(st.GetProduct(c, one[i].ProductID))
+		pg := must[*store.Product](t)(st.GetProduct(c, batch[i].ProductID))
+		if !equalP(pw.PriceMinor, pg.PriceMinor) || pw.Status != pg.Status || pw.ConsecutiveFailures != pg.ConsecutiveFailures ||
+			pw.LastOutcome != pg.LastOutcome || pg.LeaseOwner != "" {
+			t.Errorf("product %d: batch %+v, one by one %+v", i, pg, pw)
+		}
+	}
+	dw := must[*store.Domain](t)(st.GetDomain(c, "one.example"))
+	dg := must[*store.Domain](t)(st.GetDomain(c, "batch.example"))
+	if dw.Checks != dg.Checks || dw.Successes != dg.Successes || dw.Failures != dg.Failures || dw.LastError != dg.LastError ||
+		dw.LastLatencyMS != dg.LastLatencyMS || dw.Flagged != dg.Flagged || math.Abs(dw.SuccessRate-dg.SuccessRate) > 1e-9 {
+		t.Errorf("domain health: batch %+v, one by one %+v", dg, dw)
+	}
+	if dg.Checks != 6 || dg.LastError != "timeout 6" {
+		t.Errorf("domain health %+v: want 6 checks (the skipped one does not count), last error timeout 6", dg)
+	}
+}
+
+func equalP(a, b *int64) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+
+// A batch with a bad check writes nothing, leases included.
+func testRecordChecksAllOrNothing(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	_, p := watch(t, st, ws.ID, productURL(1))
+	now := future()
+	must[[]store.Product](t)(st.ClaimDue(c, "w", now, time.Minute, 10))
+	good := seen(100, "EUR", store.InStock)
+	good.ProductID, good.At, good.Owner = p.ID, now, "w"
+	bad := store.CheckResult{ProductID: p.ID + 1000, At: now, Kind: store.CheckUnchanged, Owner: "w"}
+	if _, err := st.RecordChecks(c, []store.CheckResult{good, bad}); err == nil {
+		t.Fatal("a batch with an unknown product recorded")
+	}
+	got := must[*store.Product](t)(st.GetProduct(c, p.ID))
+	if got.LastCheckedAt != nil || got.PriceMinor != nil || got.LeaseOwner != "w" {
+		t.Errorf("after a failed batch: %+v", got)
+	}
+	if _, err := st.GetDomain(c, p.Domain); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("domain health written by a failed batch: %v", err)
+	}
+	_, err := st.RecordChecks(c, []store.CheckResult{good, {ProductID: p.ID, Kind: store.CheckSeen}})
+	wantErr(t, err, store.ErrInvalid, "seen without an observation")
+}
+
+func testDomainBreakerState(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	_, p := watch(t, st, ws.ID, productURL(1))
+	at := future()
+	steps := []struct {
+		kind    store.CheckKind
+		breaker string
+		want    string
+	}{
+		{store.CheckFailed, "", "closed"},
+		{store.CheckFailed, "open", "open"},
+		{store.CheckSkipped, "open", "open"},
+		{store.CheckSkipped, "half-open", "half-open"},
+		{store.CheckUnchanged, "", "half-open"}, // "" keeps the stored state
+		{store.CheckUnchanged, "closed", "closed"},
+	}
+	for i, s := range steps {
+		at++
+		must[*store.CheckOutcome](t)(st.RecordCheck(c, store.CheckResult{ProductID: p.ID, At: at, Kind: s.kind,
+			Outcome: "x", BreakerState: s.breaker}))
+		d := must[*store.Domain](t)(st.GetDomain(c, p.Domain))
+		if d.BreakerState != s.want {
+			t.Errorf("step %d: breaker state %q, want %q", i, d.BreakerState, s.want)
+		}
+		if i == 3 && d.Checks != 2 {
+			t.Errorf("skipped checks counted: %+v", d)
+		}
+	}
+	all := must[[]store.Domain](t)(st.ListDomains(c))
+	if len(all) != 1 || all[0].BreakerState != "closed" {
+		t.Errorf("ListDomains = %+v", all)
+	}
 }

@@ -38,11 +38,8 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now int64, leaseFor 
 	if s.db.Engine == db.Postgres {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := s.db.Write.QueryContext(ctx, `UPDATE products SET lease_owner = $1, lease_until = $2
-		WHERE id IN (SELECT p.id FROM products p WHERE `+claimable+`
-			ORDER BY p.next_check_at LIMIT $4`+skipLocked+`)
-		RETURNING `+productCols(""),
-		owner, now+leaseFor.Milliseconds(), now, limit)
+	s.prepareHot(ctx)
+	rows, err := s.writeQuery(ctx, claimQuery(skipLocked), owner, now+leaseFor.Milliseconds(), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim due products: %w", err)
 	}
@@ -66,6 +63,13 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now int64, leaseFor 
 		return int(min(max(a.ID-b.ID, -1), 1))
 	})
 	return out, nil
+}
+
+func claimQuery(skipLocked string) string {
+	return `UPDATE products SET lease_owner = $1, lease_until = $2
+		WHERE id IN (SELECT p.id FROM products p WHERE ` + claimable + `
+			ORDER BY p.next_check_at LIMIT $4` + skipLocked + `)
+		RETURNING ` + productCols("")
 }
 
 // ClaimProduct leases one product to owner whatever its next_check_at (for

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/frontier"
 )
 
@@ -54,6 +56,10 @@ type CheckResult struct {
 	Outcome   string // the fetcher's outcome, kept as products.last_outcome
 	Error     string // a short cause for failures, kept in the domain's health
 	LatencyMS int64
+	// BreakerState is the fetcher's circuit breaker state for the domain
+	// after the check ("closed", "open", "half-open"; "" keeps the stored
+	// one), kept with the domain's health.
+	BreakerState string
 	// Validators for the next conditional request ("" keeps the stored one).
 	ETag, LastModified, BodyHash string
 	// Observation is what the page showed (CheckSeen only).
@@ -85,30 +91,98 @@ type CheckOutcome struct {
 // changed, the events the change means, the domain's health, and the lease
 // released.
 func (s *Store) RecordCheck(ctx context.Context, r CheckResult) (*CheckOutcome, error) {
-	if r.Kind < CheckSeen || r.Kind > CheckSkipped || (r.Kind == CheckSeen && r.Observation == nil) {
-		return nil, fmt.Errorf("%w: check of product %d: kind %d without the data it needs", ErrInvalid, r.ProductID, r.Kind)
-	}
-	var out *CheckOutcome
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = s.recordCheckTx(ctx, tx, r)
-		if err == nil && r.InTx != nil {
-			err = r.InTx(ctx, tx, out)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("record check of product %d: %w", r.ProductID, err)
-	}
-	return out, nil
-}
-
-func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*CheckOutcome, error) {
-	p, err := scanProduct(tx.QueryRowContext(ctx,
-		`SELECT `+productCols("")+` FROM products WHERE id = $1`+s.forUpdate(), r.ProductID))
+	outs, err := s.RecordChecks(ctx, []CheckResult{r})
 	if err != nil {
 		return nil, err
 	}
+	return outs[0], nil
+}
+
+// RecordChecks records several checks in one transaction (group commit),
+// each exactly as RecordCheck would, and returns their outcomes in order.
+// A commit per check is most of the cost of a 304 check on SQLite's single
+// writer. It is all or nothing: on error nothing was written (and no lease
+// released), so the caller can record the checks one by one to find the
+// bad one. Each check's InTx runs after that check's writes.
+func (s *Store) RecordChecks(ctx context.Context, rs []CheckResult) ([]*CheckOutcome, error) {
+	for _, r := range rs {
+		if r.Kind < CheckSeen || r.Kind > CheckSkipped || (r.Kind == CheckSeen && r.Observation == nil) {
+			return nil, fmt.Errorf("%w: check of product %d: kind %d without the data it needs", ErrInvalid, r.ProductID, r.Kind)
+		}
+	}
+	s.prepareHot(ctx)
+	// Rows are locked in id order (and domains in name order, see
+	// domainHealth.write), so two workers' batches on PostgreSQL cannot
+	// deadlock.
+	order := make([]int, len(rs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rs[a].ProductID, rs[b].ProductID) })
+	outs := make([]*CheckOutcome, len(rs))
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var health domainHealth
+		for _, i := range order {
+			r := rs[i]
+			out, domain, err := s.recordCheckTx(ctx, tx, r)
+			if err == nil && r.InTx != nil {
+				err = r.InTx(ctx, tx, out)
+			}
+			if err != nil {
+				return fmt.Errorf("record check of product %d: %w", r.ProductID, err)
+			}
+			health.add(domain, r)
+			outs[i] = out
+		}
+		if err := health.write(ctx, s, tx); err != nil {
+			return fmt.Errorf("record checks: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return outs, nil
+}
+
+// recordLoadQuery reads a product and the frontier policy's inputs from its
+// watches and history in one statement.
+var recordLoadQuery = `SELECT ` + productCols("p") + `,
+	(SELECT COUNT(*) FROM watches w WHERE w.product_id = p.id AND NOT w.paused),
+	(SELECT COALESCE(MIN(w.min_interval_ms), 0) FROM watches w WHERE w.product_id = p.id AND NOT w.paused),
+	(SELECT COALESCE(SUM(CASE WHEN h.observed_at >= $2 THEN 1 ELSE 0 END), 0) FROM price_history h WHERE h.product_id = p.id),
+	(SELECT COALESCE(MAX(h.observed_at), 0) FROM price_history h WHERE h.product_id = p.id)
+	FROM products p WHERE p.id = $1`
+
+const recordUpdateQuery = `UPDATE products SET
+		last_checked_at = $2, next_check_at = $3,
+		etag = CASE WHEN $4 = '' THEN etag ELSE $4 END,
+		last_modified = CASE WHEN $5 = '' THEN last_modified ELSE $5 END,
+		body_hash = $6,
+		consecutive_failures = $7, extraction_misses = $8, pending_change = $9, status = $10,
+		last_outcome = $11, updated_at = $12,
+		lease_until = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_until END,
+		lease_owner = CASE WHEN lease_owner = $13 THEN '' ELSE lease_owner END
+		WHERE id = $1`
+
+const insertEventQuery = `INSERT INTO events (product_id, kind, data, at) VALUES ($1, $2, $3, $4) RETURNING id`
+
+// recordCheckTx records one check in tx, all but the domain's health, and
+// returns the product's domain for that.
+func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*CheckOutcome, string, error) {
+	var p Product
+	in := frontier.Input{ProductID: r.ProductID, Now: r.At}
+	var minMS int64
+	monthAgo := r.At - (30 * 24 * time.Hour).Milliseconds()
+	q := recordLoadQuery
+	if s.db.Engine == db.Postgres {
+		q += " FOR UPDATE OF p"
+	}
+	if err := s.txQueryRow(ctx, tx, q, r.ProductID, monthAgo).
+		Scan(append(productDest(&p), &in.Watchers, &minMS, &in.Changes30d, &in.LastChangeAt)...); err != nil {
+		return nil, "", mapErr(err)
+	}
+	in.WatchMinInterval = time.Duration(minMS) * time.Millisecond
 	out := &CheckOutcome{Status: p.Status}
 	failures, misses, pending := p.ConsecutiveFailures, p.ExtractionMisses, p.PendingChange
 	etag, lastMod, bodyHash := r.ETag, r.LastModified, r.BodyHash
@@ -134,7 +208,7 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 		case r.Hold && !r.Confirm:
 			b, err := json.Marshal(o)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			pending, out.Held = string(b), true
 			// Keep no validators, so the next regular check reads the page
@@ -143,11 +217,14 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 		default:
 			prev, changed, err := s.recordObservationTx(ctx, tx, p.ID, o, r.At)
 			if err != nil {
-				return nil, err
+				return nil, "", err
 			}
 			out.Changed, misses, pending = changed, 0, ""
 			if changed {
 				out.Events = append(out.Events, changeEvents(p.ID, prev, o, r.At, r.Confirm)...)
+				// The policy counts the history row just written.
+				in.Changes30d++
+				in.LastChangeAt = max(in.LastChangeAt, r.At)
 			}
 			if out.Status == StatusFailing || out.Status == StatusNeedsReview {
 				out.Status = StatusActive
@@ -175,40 +252,21 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 		pending = ""
 	}
 
-	next, err := s.nextCheckAt(ctx, tx, p, r.At, failures)
-	if err != nil {
-		return nil, err
-	}
-	out.NextCheckAt = next
-	_, err = tx.ExecContext(ctx, `UPDATE products SET
-		last_checked_at = $2, next_check_at = $3,
-		etag = CASE WHEN $4 = '' THEN etag ELSE $4 END,
-		last_modified = CASE WHEN $5 = '' THEN last_modified ELSE $5 END,
-		body_hash = $6,
-		consecutive_failures = $7, extraction_misses = $8, pending_change = $9, status = $10,
-		last_outcome = $11, updated_at = $12,
-		lease_until = CASE WHEN lease_owner = $13 THEN NULL ELSE lease_until END,
-		lease_owner = CASE WHEN lease_owner = $13 THEN '' ELSE lease_owner END
-		WHERE id = $1`,
-		p.ID, lastChecked, next, etag, lastMod, keepOr(bodyHash, p.BodyHash, out.Held),
+	in.ConsecutiveFailures, in.Priority = failures, p.Priority
+	out.NextCheckAt = frontier.Next(in)
+	_, err := s.txExec(ctx, tx, recordUpdateQuery,
+		p.ID, lastChecked, out.NextCheckAt, etag, lastMod, keepOr(bodyHash, p.BodyHash, out.Held),
 		failures, misses, pending, out.Status, r.Outcome, r.At, r.Owner)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for i := range out.Events {
 		e := &out.Events[i]
-		if err := tx.QueryRowContext(ctx, `INSERT INTO events (product_id, kind, data, at) VALUES ($1, $2, $3, $4) RETURNING id`,
-			e.ProductID, e.Kind, e.Data, e.At).Scan(&e.ID); err != nil {
-			return nil, err
+		if err := s.txQueryRow(ctx, tx, insertEventQuery, e.ProductID, e.Kind, e.Data, e.At).Scan(&e.ID); err != nil {
+			return nil, "", err
 		}
 	}
-	if r.Kind != CheckSkipped {
-		ok := r.Kind == CheckSeen || r.Kind == CheckUnchanged
-		if err := recordDomainHealthTx(ctx, tx, p.Domain, ok, r.Error, r.LatencyMS, r.At); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return out, p.Domain, nil
 }
 
 // keepOr returns v when force is set or v is not empty, else old: a held
@@ -219,25 +277,6 @@ func keepOr(v, old string, force bool) string {
 		return v
 	}
 	return old
-}
-
-// nextCheckAt asks the frontier policy, from the product's watches and its
-// recent history.
-func (s *Store) nextCheckAt(ctx context.Context, tx *sql.Tx, p *Product, at int64, failures int) (int64, error) {
-	in := frontier.Input{ProductID: p.ID, Now: at, ConsecutiveFailures: failures, Priority: p.Priority}
-	var minMS int64
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(min_interval_ms), 0) FROM watches
-		WHERE product_id = $1 AND NOT paused`, p.ID).Scan(&in.Watchers, &minMS); err != nil {
-		return 0, fmt.Errorf("policy inputs: %w", err)
-	}
-	in.WatchMinInterval = time.Duration(minMS) * time.Millisecond
-	monthAgo := at - (30 * 24 * time.Hour).Milliseconds()
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN observed_at >= $2 THEN 1 ELSE 0 END), 0),
-		COALESCE(MAX(observed_at), 0) FROM price_history WHERE product_id = $1`, p.ID, monthAgo).
-		Scan(&in.Changes30d, &in.LastChangeAt); err != nil {
-		return 0, fmt.Errorf("policy inputs: %w", err)
-	}
-	return frontier.Next(in), nil
 }
 
 // purchasable availabilities: a shopper can order now.

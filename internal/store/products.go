@@ -76,7 +76,7 @@ func (s *Store) recordObservationTx(ctx context.Context, tx *sql.Tx, productID i
 	if o.Availability == "" {
 		o.Availability = Unknown
 	}
-	err = tx.QueryRowContext(ctx,
+	err = s.txQueryRow(ctx, tx,
 		`SELECT price_minor, currency, availability FROM products WHERE id = $1`+s.forUpdate(), productID).
 		Scan(&prev.PriceMinor, &prev.Currency, &prev.Availability)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Store) recordObservationTx(ctx context.Context, tx *sql.Tx, productID i
 	changed = !equalPtr(prev.PriceMinor, o.PriceMinor) ||
 		prev.Currency != o.Currency || prev.Availability != o.Availability
 
-	_, err = tx.ExecContext(ctx, `UPDATE products SET
+	_, err = s.txExec(ctx, tx, `UPDATE products SET
 		title     = CASE WHEN $2 = '' THEN title ELSE $2 END,
 		image_url = CASE WHEN $3 = '' THEN image_url ELSE $3 END,
 		brand     = CASE WHEN $4 = '' THEN brand ELSE $4 END,
@@ -101,7 +101,7 @@ func (s *Store) recordObservationTx(ctx context.Context, tx *sql.Tx, productID i
 	if err != nil || !changed {
 		return prev, changed, err
 	}
-	_, err = tx.ExecContext(ctx,
+	_, err = s.txExec(ctx, tx,
 		`INSERT INTO price_history (product_id, observed_at, price_minor, currency, availability)
 		 VALUES ($1, $2, $3, $4, $5)`,
 		productID, at, o.PriceMinor, o.Currency, o.Availability)

@@ -170,8 +170,9 @@ type FindHistory struct {
 
 // Store is the storage layer over an open database.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
+	db    *db.DB
+	now   func() time.Time
+	stmts stmtCache // the check path's prepared statements (frontier_stmts.go)
 }
 
 // New returns a Store over an open, migrated database.
