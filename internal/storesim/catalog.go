@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -73,6 +74,9 @@ func (st *Store) serveSitemapIndex(w http.ResponseWriter, r *http.Request) {
 	for i, m := range mods {
 		fmt.Fprintf(&b, "<sitemap><loc>%s/sitemaps/products-%d.xml.gz</loc><lastmod>%s</lastmod></sitemap>\n", origin(r), i+1, time.Unix(m, 0).UTC().Format(time.RFC3339))
 	}
+	// Like most stores, a sitemap of the other pages sits beside the
+	// product sitemaps: catalog discovery must not take them for products.
+	fmt.Fprintf(&b, "<sitemap><loc>%s/sitemaps/site.xml</loc></sitemap>\n", origin(r))
 	b.WriteString("</sitemapindex>\n")
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	_, _ = w.Write([]byte(b.String()))
@@ -81,6 +85,10 @@ func (st *Store) serveSitemapIndex(w http.ResponseWriter, r *http.Request) {
 // serveSitemap writes products-N.xml.gz, gzip-compressed as a file (not as
 // a Content-Encoding), the way sitemap generators publish them.
 func (st *Store) serveSitemap(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("file") == "site.xml" {
+		st.serveSiteSitemap(w, r)
+		return
+	}
 	var n int
 	if _, err := fmt.Sscanf(r.PathValue("file"), "products-%d.xml.gz", &n); err != nil || n < 1 ||
 		r.PathValue("file") != "products-"+itoa(n)+".xml.gz" {
@@ -102,26 +110,49 @@ func (st *Store) serveSitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	type entry struct {
-		path string
-		mod  int64
+		id          int
+		path, title string
+		mod         int64
 	}
 	page := make([]entry, 0, min(size, ids.n-start))
 	for i := start; i < min(start+size, ids.n); i++ {
 		id := ids.at(i)
 		it := &st.items[id-1]
-		page = append(page, entry{"/p/" + itoa(id) + "-" + it.slug, it.modified})
+		page = append(page, entry{id, "/p/" + itoa(id) + "-" + it.slug, it.title, it.modified})
 	}
 	st.mu.RUnlock()
 	st.stats.sitemap.Add(1)
 	w.Header().Set("Content-Type", "application/gzip")
 	zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed)
 	o := origin(r)
-	_, _ = zw.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n"))
+	_, _ = zw.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" +
+		`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">` + "\n"))
 	for _, e := range page {
-		_, _ = fmt.Fprintf(zw, "<url><loc>%s%s</loc><lastmod>%s</lastmod></url>\n", o, e.path, time.Unix(e.mod, 0).UTC().Format(time.RFC3339))
+		// An image entry with its title, as Shopify's product sitemaps have.
+		_, _ = fmt.Fprintf(zw, "<url><loc>%s%s</loc><lastmod>%s</lastmod><image:image><image:loc>%s/img/%d/1.webp</image:loc><image:title>%s</image:title></image:image></url>\n",
+			o, e.path, time.Unix(e.mod, 0).UTC().Format(time.RFC3339), o, e.id, html.EscapeString(e.title))
 	}
 	_, _ = zw.Write([]byte("</urlset>\n"))
 	_ = zw.Close()
+}
+
+// serveSiteSitemap lists the store's other pages — home, information pages,
+// categories, blog posts — in one plain sitemap.
+func (st *Store) serveSiteSitemap(w http.ResponseWriter, r *http.Request) {
+	st.stats.sitemap.Add(1)
+	o := origin(r)
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	paths := []string{"/", "/pages/about", "/pages/shipping-returns", "/blog/care-guide", "/blog/new-season"}
+	for _, name := range categoryNames {
+		paths = append(paths, "/c/"+slugify(name))
+	}
+	for _, p := range paths {
+		b.WriteString("<url><loc>" + o + p + "</loc></url>\n")
+	}
+	b.WriteString("</urlset>\n")
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
 }
 
 // feedProduct is the subset of Shopify's /products.json product that

@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -49,11 +50,27 @@ func TestSitemaps(t *testing.T) {
 	if err := xml.Unmarshal(get(t, h, "http://shop.test/sitemap.xml").Body.Bytes(), &idx); err != nil {
 		t.Fatal(err)
 	}
-	if len(idx.Sitemaps) != 3 {
-		t.Fatalf("%d sitemaps for 2345 products at 1000 each, want 3", len(idx.Sitemaps))
+	if len(idx.Sitemaps) != 4 || idx.Sitemaps[3].Loc != "http://shop.test/sitemaps/site.xml" {
+		t.Fatalf("%d sitemaps for 2345 products at 1000 each, want 3 and the site sitemap: %+v", len(idx.Sitemaps), idx.Sitemaps)
+	}
+	var site struct {
+		URLs []struct {
+			Loc string `xml:"loc"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal(get(t, h, idx.Sitemaps[3].Loc).Body.Bytes(), &site); err != nil {
+		t.Fatal(err)
+	}
+	if len(site.URLs) < 5 {
+		t.Errorf("site sitemap lists %d pages", len(site.URLs))
+	}
+	for _, u := range site.URLs {
+		if strings.Contains(u.Loc, "/p/") {
+			t.Errorf("site sitemap lists a product: %s", u.Loc)
+		}
 	}
 	seen := map[string]bool{}
-	for _, sm := range idx.Sitemaps {
+	for _, sm := range idx.Sitemaps[:3] {
 		if sm.LastMod == "" || !strings.HasSuffix(sm.Loc, ".xml.gz") {
 			t.Errorf("sitemap entry %+v", sm)
 		}
@@ -70,10 +87,20 @@ func TestSitemaps(t *testing.T) {
 			URLs []struct {
 				Loc     string `xml:"loc"`
 				LastMod string `xml:"lastmod"`
+				Title   string `xml:"http://www.google.com/schemas/sitemap-image/1.1 image>title"`
 			} `xml:"url"`
 		}
 		if err := xml.Unmarshal(raw, &set); err != nil {
 			t.Fatal(err)
+		}
+		for _, u := range set.URLs {
+			var id int
+			if _, err := fmt.Sscanf(u.Loc, "http://shop.test/p/%d-", &id); err != nil {
+				t.Fatalf("%s: %v", u.Loc, err)
+			}
+			if p, _ := st.Product(id); u.Title != p.Title {
+				t.Errorf("%s: image title %q, want the product's %q", u.Loc, u.Title, p.Title)
+			}
 		}
 		if len(set.URLs) > 1000 {
 			t.Errorf("%s has %d URLs", sm.Loc, len(set.URLs))

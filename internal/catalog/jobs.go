@@ -1,0 +1,107 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/shelfwatch/shelfwatch/internal/store"
+)
+
+// Inserter enqueues River jobs (jobs.Runner).
+type Inserter interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// ScanArgs is the job that scans one catalog watch.
+type ScanArgs struct {
+	CatalogWatchID int64 `json:"catalog_watch_id"`
+}
+
+func (ScanArgs) Kind() string { return "catalog_scan" }
+
+// InsertOpts keeps one scan job per catalog watch at a time: another insert
+// while one waits or runs is skipped. Finished jobs do not count.
+func (ScanArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	}}}
+}
+
+// DueArgs is the periodic job that enqueues a scan for every due catalog
+// watch.
+type DueArgs struct{}
+
+func (DueArgs) Kind() string { return "catalog_due" }
+
+// DuePeriod is how often due catalog watches are looked for.
+const DuePeriod = time.Minute
+
+// ScanTimeout bounds one scan job: a big catalog is many polite requests.
+const ScanTimeout = time.Hour
+
+// Register adds the catalog workers and the periodic due job (for
+// jobs.Options.Register).
+func (s *Service) Register(w *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(w, &scanWorker{s: s})
+	river.AddWorker(w, &dueWorker{s: s})
+	return []*river.PeriodicJob{river.NewPeriodicJob(
+		river.PeriodicInterval(DuePeriod),
+		func() (river.JobArgs, *river.InsertOpts) { return DueArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "catalog_due", RunOnStart: true},
+	)}
+}
+
+type scanWorker struct {
+	river.WorkerDefaults[ScanArgs]
+	s *Service
+}
+
+func (w *scanWorker) Timeout(*river.Job[ScanArgs]) time.Duration { return ScanTimeout }
+
+func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
+	cw, err := w.s.o.Store.CatalogWatchForScan(ctx, job.Args.CatalogWatchID)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(err) // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	if cw.Paused {
+		return nil
+	}
+	_, err = w.s.Scan(ctx, cw.ID)
+	return err
+}
+
+type dueWorker struct {
+	river.WorkerDefaults[DueArgs]
+	s *Service
+}
+
+func (w *dueWorker) Work(ctx context.Context, _ *river.Job[DueArgs]) error {
+	ids, err := w.s.o.Store.DueCatalogWatches(ctx, w.s.o.Now().UnixMilli(), 1000)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := w.s.enqueue(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) enqueue(ctx context.Context, id int64) error {
+	if s.Jobs == nil {
+		return errors.New("catalog: no job queue")
+	}
+	args := ScanArgs{CatalogWatchID: id}
+	opts := args.InsertOpts()
+	_, err := s.Jobs.Insert(ctx, args, &opts)
+	return err
+}
