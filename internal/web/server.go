@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 	"github.com/shelfwatch/shelfwatch/internal/web/api"
 	"github.com/shelfwatch/shelfwatch/internal/web/problem"
+	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
 // Deps are what the HTTP surface needs, passed in by serve.
@@ -24,7 +26,24 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Ready reports whether the database and the job queue answer.
 	Ready func(ctx context.Context) error
+
+	// TLS is set when this process serves HTTPS itself (HSTS is sent).
+	TLS bool
+	// TrustedProxies may set X-Forwarded-For; nobody else's is read.
+	TrustedProxies []netip.Prefix
+	// TrustedOrigins are extra origins (scheme://host[:port]) allowed to
+	// send state-changing browser requests, e.g. the public base URL when
+	// a proxy does not pass the Host header on.
+	TrustedOrigins []string
+	// MaxBodyBytes caps every request body (0: 1 MiB).
+	MaxBodyBytes int64
+	// APILimiter limits API requests per client IP, SignInLimiter the
+	// public account routes (sign-in, sign-up, password reset); nil: none.
+	APILimiter    *ratelimit.Limiter
+	SignInLimiter *ratelimit.Limiter
 }
+
+const defaultMaxBody = 1 << 20
 
 // Handler builds the route table.
 func Handler(d Deps) http.Handler {
@@ -52,7 +71,23 @@ func Handler(d Deps) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		problem.Status(w, http.StatusNotFound, "Nothing here.")
 	})
-	return recoverer(d.Logger, securityHeaders(m.instrument(accessLog(d.Logger, mux))))
+	var h http.Handler = mux
+	h, err := crossOrigin(d.TrustedOrigins, h)
+	if err != nil { // config.Load validated them; keep serving, refusing cross-site writes
+		d.Logger.Error("trusted origins ignored", "err", err)
+		h, _ = crossOrigin(nil, mux)
+	}
+	h = rateLimit(d.APILimiter, d.SignInLimiter, h)
+	maxBody := d.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = defaultMaxBody
+	}
+	h = limitBodies(maxBody, h)
+	h = m.instrument(accessLog(d.Logger, h))
+	h = securityHeaders(d.TLS, h)
+	// realIP runs first, so logs, limits and the accounts core all see the
+	// client's address.
+	return recoverer(d.Logger, realIP(d.TrustedProxies, h))
 }
 
 func writeStatus(w http.ResponseWriter, code int, status string) {
@@ -93,18 +128,8 @@ func accessLog(l *slog.Logger, next http.Handler) http.Handler {
 			return
 		}
 		l.LogAttrs(r.Context(), slog.LevelInfo, "http",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", logPath(r)),
 			slog.Int("status", sw.status), slog.Duration("dur", time.Since(start)))
-	})
-}
-
-func securityHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-		next.ServeHTTP(w, r)
 	})
 }
 
@@ -117,7 +142,7 @@ func recoverer(l *slog.Logger, next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				l.ErrorContext(r.Context(), "panic in handler", "panic", v, "path", r.URL.Path)
+				l.ErrorContext(r.Context(), "panic in handler", "panic", v, "path", logPath(r))
 				problem.Internal(w)
 			}
 		}()
