@@ -84,7 +84,10 @@ func (at *attrs) read(raw []byte, lower []byte, c kwCaches) []byte {
 		if len(key) == 0 || len(key) > len(kbuf) {
 			continue
 		}
-		k := appendLower(kbuf[:0], key)
+		k := kbuf[:len(key)]
+		for j, c := range key {
+			k[j] = asciiLower[c]
+		}
 		at.set(k, key, val)
 	}
 	if at.hidden {
@@ -197,7 +200,7 @@ func (at *attrs) set(k, raw, v []byte) {
 	case "rel":
 		at.rel = v
 	case "href":
-		at.href = unescapeAttr(v)
+		at.href = v // unescaped where it is used: most links are never read
 	case "src":
 		at.src = unescapeAttr(v)
 	case "datetime":
@@ -298,16 +301,6 @@ func hasHiddenClass(class []byte) bool {
 		}
 	}
 	return hidden && !shown
-}
-
-func appendLower(dst, src []byte) []byte {
-	for _, c := range src {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		dst = append(dst, c)
-	}
-	return dst
 }
 
 // appendWords appends src lower-cased and split into words, each followed by

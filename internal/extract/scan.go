@@ -302,9 +302,9 @@ func scan(b []byte) *page {
 			case atom.Link:
 				rel := strings.ToLower(string(at.rel))
 				if rel == "canonical" && p.canonical == "" {
-					p.canonical = string(at.href)
+					p.canonical = string(unescapeAttr(at.href))
 				} else if rel == "image_src" && p.imageSrc == "" {
-					p.imageSrc = string(at.href)
+					p.imageSrc = string(unescapeAttr(at.href))
 				}
 			}
 			if at.flags&fCartBtn != 0 && a != atom.Button && a != atom.Input && a != atom.A && !bytes.Equal(at.role, []byte("button")) {
@@ -357,7 +357,7 @@ func scan(b []byte) *page {
 				case len(at.content) > 0:
 					val, ok = at.content, true
 				case a == atom.Link || a == atom.A || a == atom.Area:
-					val, ok = at.href, len(at.href) > 0
+					val, ok = unescapeAttr(at.href), len(at.href) > 0
 				case a == atom.Img || a == atom.Source || a == atom.Video || a == atom.Audio || a == atom.Iframe || a == atom.Embed:
 					val, ok = at.src, len(at.src) > 0
 				case a == atom.Meta:
