@@ -3,8 +3,8 @@ package monitor
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/extract"
@@ -13,26 +13,26 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
-// check runs one check of p. It waits for the domain's slot while start
-// lasts (started is false when it gave up before fetching: the caller
-// releases the lease); from the fetch on it runs on work.
-func (m *Monitor) check(start, work context.Context, p store.Product, confirm bool) (started bool, err error) {
+// check runs one check of j.p. It waits for the product's reserved slot
+// while start lasts (started is false when it gave up before fetching: the
+// caller releases the lease); from the fetch on it runs on work. The result
+// goes to rec, the batch's group-commit writer, or, when rec is nil, is
+// recorded at once.
+func (m *Monitor) check(start, work context.Context, j slotJob, confirm bool, rec *recorder) (started bool, err error) {
+	p := j.p
 	owner := m.o.Owner
 	if confirm {
 		owner = m.confirmOwner()
 	}
-	dom, err := m.o.Store.GetDomain(work, p.Domain)
-	if errors.Is(err, store.ErrNotFound) {
-		dom, err = &store.Domain{Domain: p.Domain}, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if ok, err := m.waitSlot(start, p); !ok || err != nil {
-		return false, err
+	if ok := m.waitSlot(start, j.slotAt); !ok {
+		return false, nil
 	}
 
 	began := time.Now()
+	dom := j.dom
+	if dom == nil {
+		dom = &store.Domain{Domain: p.Domain}
+	}
 	req := fetch.Request{URL: p.URL, Domain: fetch.Domain{
 		Name: p.Domain, RatePerMinute: dom.RatePerMin, RequiresJS: dom.RequiresJS, ProxyPool: dom.ProxyPool,
 	}}
@@ -49,16 +49,16 @@ func (m *Monitor) check(start, work context.Context, p store.Product, confirm bo
 		res = &fetch.Result{Outcome: fetch.OutcomeNetwork, Err: err}
 	}
 
-	r := store.CheckResult{
+	pc := &pendingCheck{p: p, began: began, r: store.CheckResult{
 		ProductID: p.ID, Owner: owner, At: m.o.Now().UnixMilli(), Outcome: string(res.Outcome),
 		LatencyMS: res.Duration.Milliseconds(), ETag: res.ETag, LastModified: res.LastModified, BodyHash: res.BodyHash,
-		Confirm: confirm,
-	}
+		Confirm: confirm, BreakerState: res.BreakerState,
+	}}
+	r := &pc.r
 	if res.Err != nil {
 		r.Error = shortError(res.Err)
 	}
 	r.Kind = kindOf(res.Outcome)
-	var conf float64
 	if r.Kind == store.CheckSeen {
 		pageURL := res.FinalURL
 		if pageURL == "" {
@@ -66,66 +66,73 @@ func (m *Monitor) check(start, work context.Context, p store.Product, confirm bo
 		}
 		ob := m.o.Extract(res.Body, pageURL)
 		o := toStore(ob)
-		r.Observation, conf = &o, ob.Confidence
+		r.Observation, pc.conf = &o, ob.Confidence
 		if !confirm && m.o.Confirmer != nil {
-			if r.Hold, err = m.suspicious(work, p, o, conf, r.At); err != nil {
+			if r.Hold, err = m.suspicious(work, p, o, pc.conf, r.At); err != nil {
 				return true, err
 			}
 		}
 	}
-	afterCommit := false
 	if r.Hold {
 		r.InTx = func(ctx context.Context, tx *sql.Tx, out *store.CheckOutcome) error {
 			inTx, err := m.o.Confirmer.EnqueueTx(ctx, tx, p.ID)
-			afterCommit = !inTx
+			pc.afterCommit = !inTx
 			return err
 		}
 	}
-	out, err := m.o.Store.RecordCheck(work, r)
-	if err != nil {
-		return true, err
+	if rec != nil {
+		rec.add(pc)
+		return true, nil
 	}
-	if afterCommit {
+	out, err := m.o.Store.RecordCheck(work, pc.r)
+	return true, m.recorded(work, pc, out, err)
+}
+
+// recorded finishes a check once its record committed (or failed): the
+// confirm job that could not go in the transaction, metrics, the OnChecked
+// hook and the debug line.
+func (m *Monitor) recorded(ctx context.Context, pc *pendingCheck, out *store.CheckOutcome, err error) error {
+	if err != nil {
+		return err
+	}
+	if pc.afterCommit {
 		// The engine cannot enqueue inside the store's transaction (see
 		// docs/decisions.md): enqueue now. If this fails the pending value
 		// waits for the next regular check, which holds it again.
-		if err := m.o.Confirmer.Enqueue(work, p.ID); err != nil {
-			return true, fmt.Errorf("schedule confirm re-check: %w", err)
+		if err := m.o.Confirmer.Enqueue(ctx, pc.p.ID); err != nil {
+			return fmt.Errorf("schedule confirm re-check: %w", err)
 		}
 	}
-	m.metrics.observe(r.Outcome, time.Since(began), out.Changed, out.Held)
-	m.o.Logger.Debug("monitor: checked", "product", p.ID, "outcome", r.Outcome, "changed", out.Changed,
-		"held", out.Held, "events", len(out.Events), "confidence", conf)
-	return true, nil
+	m.metrics.observe(pc.r.Outcome, time.Since(pc.began), out.Changed, out.Held)
+	if m.o.OnChecked != nil {
+		m.o.OnChecked(Checked{ProductID: pc.p.ID, URL: pc.p.URL, Outcome: pc.r.Outcome, Changed: out.Changed,
+			Held: out.Held, Events: len(out.Events), Began: pc.began})
+	}
+	if m.o.Logger.Enabled(ctx, slog.LevelDebug) {
+		m.o.Logger.Debug("monitor: checked", "product", pc.p.ID, "outcome", pc.r.Outcome, "changed", out.Changed,
+			"held", out.Held, "events", len(out.Events), "confidence", pc.conf)
+	}
+	return nil
 }
 
-// waitSlot takes the domain's request slot, waiting for it while start
-// lasts. It gives up (false) when the slot is further away than half the
-// lease: the product stays due and is claimed again later.
-func (m *Monitor) waitSlot(start context.Context, p store.Product) (bool, error) {
-	deadline := m.o.Now().Add(m.o.Lease / 2).UnixMilli()
-	for {
-		ok, nextAt, err := m.o.Store.TakeDomainSlot(start, p.Domain, m.o.Now().UnixMilli(), m.o.DefaultRatePerMin)
-		if err != nil {
-			if start.Err() != nil {
-				return false, nil
-			}
-			return false, err
-		}
-		if ok {
-			return true, nil
-		}
-		if nextAt > deadline {
-			return false, nil
-		}
-		wait := time.Duration(nextAt-m.o.Now().UnixMilli()) * time.Millisecond
-		t := time.NewTimer(max(wait, time.Millisecond))
-		select {
-		case <-start.Done():
-			t.Stop()
-			return false, nil
-		case <-t.C:
-		}
+// waitSlot waits for a reserved slot while start lasts. It gives up (false)
+// when there is no slot, or it is further away than half the lease: the
+// product stays due and is claimed again later.
+func (m *Monitor) waitSlot(start context.Context, slotAt int64) bool {
+	if slotAt == noSlot || slotAt > m.o.Now().Add(m.o.Lease/2).UnixMilli() {
+		return false
+	}
+	wait := time.Duration(slotAt-m.o.Now().UnixMilli()) * time.Millisecond
+	if wait <= 0 {
+		return start.Err() == nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-start.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -41,7 +41,7 @@ type Options struct {
 	// Owner names this worker in leases: unique per process (see WorkerID).
 	Owner       string
 	Concurrency int           // checks at once; default 4
-	Batch       int           // products claimed at once; default 2 × Concurrency
+	Batch       int           // products claimed at once; default 4 × Concurrency
 	Lease       time.Duration // how long a claim holds; default 5 min
 	Poll        time.Duration // wait when nothing is due; default 1 s
 	// DefaultRatePerMin paces a domain across processes when its row sets
@@ -59,6 +59,10 @@ type Options struct {
 	Logger  *slog.Logger
 	// Registerer, when set, gets the monitor's Prometheus metrics.
 	Registerer prometheus.Registerer
+	// OnChecked, when set, is called after each check's record commits
+	// (from the batch's writer goroutine; keep it quick). The bench times
+	// checks with it.
+	OnChecked func(Checked)
 }
 
 // Monitor runs checks. It is safe for concurrent use: the confirm worker
@@ -67,6 +71,9 @@ type Monitor struct {
 	o       Options
 	wake    chan struct{}
 	metrics *metrics
+
+	mu    sync.Mutex
+	rates map[string]float64 // per-minute rates domains set, as of their last reservation
 }
 
 // New validates o and returns a Monitor.
@@ -78,7 +85,7 @@ func New(o Options) (*Monitor, error) {
 		o.Concurrency = DefaultConcurrency
 	}
 	if o.Batch <= 0 {
-		o.Batch = 2 * o.Concurrency
+		o.Batch = 4 * o.Concurrency
 	}
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
@@ -105,7 +112,7 @@ func New(o Options) (*Monitor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("monitor: metrics: %w", err)
 	}
-	return &Monitor{o: o, wake: make(chan struct{}, 1), metrics: mt}, nil
+	return &Monitor{o: o, wake: make(chan struct{}, 1), metrics: mt, rates: map[string]float64{}}, nil
 }
 
 // Owner is the lease owner this monitor claims as.
@@ -134,9 +141,11 @@ func (m *Monitor) Run(ctx context.Context) error {
 	})
 	defer stop()
 	defer m.releaseAll(work)
+	p := m.newPipeline(ctx, work)
+	defer p.close() // before releaseAll: in-flight checks release their own leases
 
 	for ctx.Err() == nil {
-		n, err := m.RunOnce(ctx, work)
+		n, err := m.claimInto(ctx, p)
 		if err != nil && ctx.Err() == nil {
 			m.o.Logger.Error("monitor: batch", "err", err)
 		}
@@ -154,6 +163,28 @@ func (m *Monitor) Run(ctx context.Context) error {
 	return nil
 }
 
+// RunUntilIdle claims and checks due products, as Run does, until nothing
+// is due and every check is recorded (the bench drains the frontier with
+// it). It returns how many products it claimed.
+func (m *Monitor) RunUntilIdle(ctx context.Context) (int, error) {
+	p := m.newPipeline(ctx, ctx)
+	defer p.close()
+	total := 0
+	for {
+		n, err := m.claimInto(ctx, p)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < m.o.Batch {
+			p.busy.Wait() // what is in flight may leave work due (a released product)
+			if n == 0 {
+				return total, ctx.Err()
+			}
+		}
+	}
+}
+
 func (m *Monitor) releaseAll(work context.Context) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(work), 5*time.Second)
 	defer cancel()
@@ -165,60 +196,193 @@ func (m *Monitor) releaseAll(work context.Context) {
 }
 
 // RunOnce claims one batch and checks it with Concurrency goroutines. A
-// check starts only while ctx lasts; it runs on work. It returns how many
-// products were claimed.
+// check starts only while ctx lasts; it runs on work. It returns, with how
+// many products were claimed, once every started check is recorded.
 func (m *Monitor) RunOnce(ctx, work context.Context) (int, error) {
+	p := m.newPipeline(ctx, work)
+	n, err := m.claimInto(ctx, p)
+	p.close()
+	return n, err
+}
+
+// pipeline runs checks: Concurrency goroutines take claimed products from
+// jobs, and one recorder writes their results in group commits. Claiming
+// the next batch overlaps the tail of the previous one, so the goroutines
+// do not idle while a batch's last checks finish.
+type pipeline struct {
+	m           *Monitor
+	start, work context.Context
+	jobs        chan slotJob
+	rec         *recorder
+	workers     sync.WaitGroup
+	busy        sync.WaitGroup // products handed out and not yet recorded or released
+}
+
+func (m *Monitor) newPipeline(start, work context.Context) *pipeline {
+	p := &pipeline{m: m, start: start, work: work, jobs: make(chan slotJob)}
+	p.rec = m.newRecorder(work, &p.busy)
+	for range m.o.Concurrency {
+		p.workers.Go(p.worker)
+	}
+	return p
+}
+
+func (p *pipeline) worker() {
+	m := p.m
+	for j := range p.jobs {
+		started, err := m.check(p.start, p.work, j, false, p.rec)
+		if err != nil {
+			m.o.Logger.Warn("monitor: check", "product", j.p.ID, "url", j.p.URL, "err", err)
+		}
+		if !started {
+			p.release(j.p.ID)
+		}
+		if !started || err != nil {
+			p.busy.Done() // else the recorder says when it is recorded
+		}
+	}
+}
+
+// release gives back the lease of a product that was not checked (its slot
+// was out of reach, or the monitor is stopping), so it stays due for the
+// next claim by any worker.
+func (p *pipeline) release(ids ...int64) {
+	m := p.m
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(p.work), 5*time.Second)
+	defer cancel()
+	if _, err := m.o.Store.ReleaseLeases(ctx, m.o.Owner, ids...); err != nil {
+		m.o.Logger.Error("monitor: release unstarted", "owner", m.o.Owner, "err", err)
+	}
+}
+
+// close waits for the checks in flight and their records.
+func (p *pipeline) close() {
+	close(p.jobs)
+	p.workers.Wait()
+	p.rec.close()
+}
+
+// claimInto claims a batch, reserves its request slots and hands the
+// products to p's goroutines while ctx lasts (the rest is released). It
+// returns how many products were claimed.
+func (m *Monitor) claimInto(ctx context.Context, p *pipeline) (int, error) {
 	batch, err := m.o.Store.ClaimDue(ctx, m.o.Owner, m.o.Now().UnixMilli(), m.o.Lease, m.o.Batch)
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
 	batch = interleaveDomains(batch)
-	next := make(chan store.Product)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var unstarted []int64
-	for range min(m.o.Concurrency, len(batch)) {
-		wg.Go(func() {
-			for p := range next {
-				started, err := m.check(ctx, work, p, false)
-				if err != nil {
-					m.o.Logger.Warn("monitor: check", "product", p.ID, "url", p.URL, "err", err)
-				}
-				if !started {
-					mu.Lock()
-					unstarted = append(unstarted, p.ID)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i, p := range batch {
-		if ctx.Err() != nil {
-			mu.Lock()
-			for _, q := range batch[i:] {
-				unstarted = append(unstarted, q.ID)
-			}
-			mu.Unlock()
-			break
+	jobs, err := m.reserveSlots(ctx, batch)
+	if err != nil {
+		ids := make([]int64, len(batch))
+		for i, q := range batch {
+			ids[i] = q.ID
 		}
-		next <- p
+		p.release(ids...)
+		return len(batch), err
 	}
-	close(next)
-	wg.Wait()
-	if len(unstarted) > 0 {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(work), 5*time.Second)
-		defer cancel()
-		if _, err := m.o.Store.ReleaseLeases(rctx, m.o.Owner, unstarted...); err != nil {
-			return len(batch), fmt.Errorf("release unstarted: %w", err)
+	for i, j := range jobs {
+		p.busy.Add(1)
+		select {
+		case p.jobs <- j:
+		case <-ctx.Done():
+			p.busy.Done()
+			ids := make([]int64, 0, len(jobs)-i)
+			for _, q := range jobs[i:] {
+				ids = append(ids, q.p.ID)
+			}
+			p.release(ids...)
+			return len(batch), nil
 		}
 	}
 	return len(batch), nil
 }
 
+// slotJob is one claimed product with its domain's settings and the
+// request slot reserved for it (noSlot: none within reach; the product is
+// released unchecked).
+type slotJob struct {
+	p      store.Product
+	dom    *store.Domain
+	slotAt int64
+}
+
+const noSlot = -1
+
+// reserveSlots reserves, per domain of the batch, one request slot for each
+// of its products in one statement (store.ReserveDomainSlots), instead of
+// a slot statement per check. A domain gets no more slots than fit in half
+// a lease at its rate (as of its last reservation); its other products get
+// none and are released.
+func (m *Monitor) reserveSlots(ctx context.Context, batch []store.Product) ([]slotJob, error) {
+	type dom struct {
+		n, used int
+		slots   store.Slots
+	}
+	doms := map[string]*dom{}
+	var order []string
+	for _, p := range batch {
+		if d := doms[p.Domain]; d != nil {
+			d.n++
+			continue
+		}
+		doms[p.Domain] = &dom{n: 1}
+		order = append(order, p.Domain)
+	}
+	now := m.o.Now().UnixMilli()
+	for _, name := range order {
+		d := doms[name]
+		if every := int64(60000.0 / m.rate(name)); every > 0 {
+			d.n = min(d.n, int(m.o.Lease.Milliseconds()/2/every)+1)
+		}
+		var err error
+		if d.slots, err = m.o.Store.ReserveDomainSlots(ctx, name, d.n, now, m.o.DefaultRatePerMin); err != nil {
+			return nil, err
+		}
+		m.setRate(name, d.slots.Domain.RatePerMin)
+	}
+	jobs := make([]slotJob, len(batch))
+	for i, p := range batch {
+		d := doms[p.Domain]
+		jobs[i] = slotJob{p: p, dom: &d.slots.Domain, slotAt: noSlot}
+		if d.used < d.n {
+			jobs[i].slotAt = d.slots.At(d.used)
+			d.used++
+		}
+	}
+	return jobs, nil
+}
+
+// rate is a domain's requests per minute as of its last reservation (the
+// default before the first).
+func (m *Monitor) rate(domain string) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r := m.rates[domain]; r > 0 {
+		return r
+	}
+	return m.o.DefaultRatePerMin
+}
+
+func (m *Monitor) setRate(domain string, r float64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if r > 0 {
+		m.rates[domain] = r
+	} else {
+		delete(m.rates, domain)
+	}
+}
+
 // Check checks one product the caller has leased (the confirm worker),
 // running to the end on ctx.
 func (m *Monitor) Check(ctx context.Context, p store.Product, confirm bool) error {
-	started, err := m.check(ctx, ctx, p, confirm)
+	j := slotJob{p: p, slotAt: noSlot}
+	sl, err := m.o.Store.ReserveDomainSlots(ctx, p.Domain, 1, m.o.Now().UnixMilli(), m.o.DefaultRatePerMin)
+	started := false
+	if err == nil {
+		j.dom, j.slotAt = &sl.Domain, sl.First
+		started, err = m.check(ctx, ctx, j, confirm, nil)
+	}
 	if !started {
 		owner := m.o.Owner
 		if confirm {

@@ -1,0 +1,116 @@
+package monitor
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/shelfwatch/shelfwatch/internal/store"
+)
+
+// maxGroup caps the checks one group commit records.
+const maxGroup = 128
+
+// pendingCheck is a finished check waiting for its record.
+type pendingCheck struct {
+	p           store.Product
+	r           store.CheckResult
+	began       time.Time
+	conf        float64
+	afterCommit bool // set by r.InTx: enqueue the confirm job after the commit
+}
+
+// Checked describes a recorded check, for Options.OnChecked.
+type Checked struct {
+	ProductID int64
+	URL       string
+	Outcome   string
+	Changed   bool // a history row was written
+	Held      bool
+	Events    int
+	Began     time.Time // the fetch started (after the domain's slot)
+}
+
+// recorder is a batch's single writer: check goroutines hand it finished
+// checks and go on fetching, and it records whatever has gathered in one
+// transaction (store.RecordChecks) — a group commit. SQLite has one writer
+// connection, and a commit per check cost more than the check's own
+// statements. Nothing is lost that was not lost before: a check's lease is
+// released by its record, in the same transaction, so a crash before the
+// commit leaves the lease to expire and the check is done again.
+type recorder struct {
+	m    *Monitor
+	ctx  context.Context
+	in   chan *pendingCheck
+	done chan struct{}
+	busy *sync.WaitGroup // Done for each check handed in, once recorded
+}
+
+func (m *Monitor) newRecorder(ctx context.Context, busy *sync.WaitGroup) *recorder {
+	rec := &recorder{m: m, ctx: ctx, in: make(chan *pendingCheck, maxGroup), done: make(chan struct{}), busy: busy}
+	go rec.run()
+	return rec
+}
+
+func (rec *recorder) add(pc *pendingCheck) { rec.in <- pc }
+
+// close waits until every check handed in is recorded.
+func (rec *recorder) close() {
+	close(rec.in)
+	<-rec.done
+}
+
+func (rec *recorder) run() {
+	defer close(rec.done)
+	group := make([]*pendingCheck, 0, maxGroup)
+	for pc := range rec.in {
+		group = append(group[:0], pc)
+		// Take what else is ready now; never wait for more.
+	gather:
+		for len(group) < maxGroup {
+			select {
+			case pc, ok := <-rec.in:
+				if !ok {
+					break gather
+				}
+				group = append(group, pc)
+			default:
+				break gather
+			}
+		}
+		rec.record(group)
+	}
+}
+
+// record commits a group; if the group fails as a whole, each check is
+// recorded on its own so one bad check costs only its own record.
+func (rec *recorder) record(group []*pendingCheck) {
+	m := rec.m
+	rs := make([]store.CheckResult, len(group))
+	for i, pc := range group {
+		rs[i] = pc.r
+	}
+	outs, err := m.o.Store.RecordChecks(rec.ctx, rs)
+	if err != nil && len(group) > 1 {
+		for _, pc := range group {
+			pc.afterCommit = false
+			out, err := m.o.Store.RecordCheck(rec.ctx, pc.r)
+			rec.finish(pc, out, err)
+		}
+		return
+	}
+	for i, pc := range group {
+		var out *store.CheckOutcome
+		if err == nil {
+			out = outs[i]
+		}
+		rec.finish(pc, out, err)
+	}
+}
+
+func (rec *recorder) finish(pc *pendingCheck, out *store.CheckOutcome, err error) {
+	defer rec.busy.Done()
+	if err := rec.m.recorded(rec.ctx, pc, out, err); err != nil {
+		rec.m.o.Logger.Warn("monitor: check", "product", pc.p.ID, "url", pc.p.URL, "err", err)
+	}
+}
