@@ -14,6 +14,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/andybalholm/brotli"
@@ -31,10 +32,11 @@ var errTooLarge = errors.New("fetch: body exceeds the size cap")
 // a few kilobytes of gzip that inflate to gigabytes stop at max. Past the
 // cap it returns the first max bytes and an error wrapping errTooLarge.
 func readBody(resp *http.Response, max int64) ([]byte, error) {
-	r, err := decoder(resp.Header.Get("Content-Encoding"), resp.Body)
+	r, release, err := decoder(resp.Header.Get("Content-Encoding"), resp.Body)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	// One byte more than allowed tells "exactly max" from "more than max".
 	var buf bytes.Buffer
 	if n := resp.ContentLength; n > 0 && n <= max {
@@ -50,18 +52,34 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-func decoder(encoding string, body io.Reader) (io.Reader, error) {
+// gzipReaders keeps gzip readers for reuse: a new one allocates its
+// decompressor's tables and window (tens of KB) for every page.
+var gzipReaders sync.Pool
+
+// decoder returns a reader of body's decoded bytes and a function to call
+// once the reader is no longer used.
+func decoder(encoding string, body io.Reader) (io.Reader, func(), error) {
+	noop := func() {}
 	switch strings.ToLower(strings.TrimSpace(encoding)) {
 	case "", "identity":
-		return body, nil
+		return body, noop, nil
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(body)
-		if err != nil {
-			return nil, fmt.Errorf("gzip body: %w", err)
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(body)
+		} else {
+			err = zr.Reset(body)
 		}
-		return zr, nil
+		if err != nil {
+			if zr != nil {
+				gzipReaders.Put(zr)
+			}
+			return nil, nil, fmt.Errorf("gzip body: %w", err)
+		}
+		return zr, func() { gzipReaders.Put(zr) }, nil
 	case "br":
-		return brotli.NewReader(body), nil
+		return brotli.NewReader(body), noop, nil
 	case "deflate":
 		// RFC 9110 says zlib-wrapped; some servers send raw DEFLATE.
 		// A zlib stream starts with a header whose first byte's low
@@ -72,13 +90,13 @@ func decoder(encoding string, body io.Reader) (io.Reader, error) {
 		if len(head) == 2 && head[0]&0x0f == 8 && (uint16(head[0])<<8|uint16(head[1]))%31 == 0 {
 			zr, err := zlib.NewReader(br)
 			if err != nil {
-				return nil, fmt.Errorf("deflate body: %w", err)
+				return nil, nil, fmt.Errorf("deflate body: %w", err)
 			}
-			return zr, nil
+			return zr, noop, nil
 		}
-		return flate.NewReader(br), nil
+		return flate.NewReader(br), noop, nil
 	}
-	return nil, fmt.Errorf("fetch: unsupported Content-Encoding %q", encoding)
+	return nil, nil, fmt.Errorf("fetch: unsupported Content-Encoding %q", encoding)
 }
 
 // isText reports whether a body of this media type is text we should

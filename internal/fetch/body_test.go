@@ -229,3 +229,33 @@ func TestUnchangedBodyHash(t *testing.T) {
 		t.Error("a changed body kept its hash")
 	}
 }
+
+// Gzip readers are pooled: pages read one after another (with a corrupt
+// one between them) each come out whole and as their own.
+func TestGzipReaderReuse(t *testing.T) {
+	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		if r.URL.Path == "/bad" {
+			_, _ = w.Write([]byte("not gzip at all"))
+			return
+		}
+		zw := gzip.NewWriter(w)
+		_, _ = zw.Write([]byte(strings.Repeat("<p>page "+r.URL.Path+"</p>", 1000)))
+		_ = zw.Close()
+	})
+	c := newClient(t, Options{MaxAttempts: 1})
+	for _, p := range []string{"/a", "/bad", "/b", "/c", "/bad", "/d"} {
+		res := mustFetch(t, c, Request{URL: s.URL + p})
+		if p == "/bad" {
+			if res.Outcome == OutcomeOK {
+				t.Fatalf("%s: a corrupt gzip body read as OK", p)
+			}
+			continue
+		}
+		wantOutcome(t, res, OutcomeOK)
+		if want := strings.Repeat("<p>page "+p+"</p>", 1000); string(res.Body) != want {
+			t.Fatalf("%s: body of %d bytes starts %q", p, len(res.Body), res.Body[:min(len(res.Body), 40)])
+		}
+	}
+}

@@ -31,15 +31,21 @@ func TestBreakerOpensHalfOpensCloses(t *testing.T) {
 		cb := c.breakers.get("shop.test")
 
 		for i := range 5 {
-			wantOutcome(t, fetch(), OutcomeHTTPError)
-			if want := gobreaker.StateClosed; i < 4 && cb.State() != want {
-				t.Fatalf("after %d failures state %v", i+1, cb.State())
+			res := fetch()
+			wantOutcome(t, res, OutcomeHTTPError)
+			if want := gobreaker.StateClosed; i < 4 && (cb.State() != want || res.BreakerState != "closed") {
+				t.Fatalf("after %d failures state %v (result says %q)", i+1, cb.State(), res.BreakerState)
+			}
+			if i == 4 && res.BreakerState != "open" {
+				t.Fatalf("the fetch that opened the breaker says %q", res.BreakerState)
 			}
 		}
 		if cb.State() != gobreaker.StateOpen {
 			t.Fatalf("after 5 failures state %v, want open", cb.State())
 		}
-		wantOutcome(t, fetch(), OutcomeBreakerOpen)
+		if res := fetch(); res.Outcome != OutcomeBreakerOpen || res.BreakerState != "open" {
+			t.Fatalf("with the breaker open: %s, breaker %q", res.Outcome, res.BreakerState)
+		}
 		if n := f.requests(); n != 5 {
 			t.Errorf("%d requests, want 5: an open breaker must not send", n)
 		}
@@ -56,7 +62,11 @@ func TestBreakerOpensHalfOpensCloses(t *testing.T) {
 		time.Sleep(61 * time.Second)
 		healthy.Store(true)
 		for i := range 3 {
-			wantOutcome(t, fetch(), OutcomeOK)
+			res := fetch()
+			wantOutcome(t, res, OutcomeOK)
+			if want := map[bool]string{true: "half-open", false: "closed"}[i < 2]; res.BreakerState != want {
+				t.Fatalf("after %d trial(s) the result says %q, want %q", i+1, res.BreakerState, want)
+			}
 			if i < 2 && cb.State() != gobreaker.StateHalfOpen {
 				t.Fatalf("after %d trial(s) state %v, want half-open", i+1, cb.State())
 			}

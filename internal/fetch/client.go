@@ -117,6 +117,7 @@ func (c *Client) Fetch(ctx context.Context, req Request) (*Result, error) {
 		domain = strings.ToLower(u.Hostname())
 	}
 	res := c.fetch(ctx, u, domain, req)
+	res.BreakerState = c.breakers.get(domain).State().String()
 	if err := ctx.Err(); err != nil && res.Outcome.Failure() {
 		return nil, fmt.Errorf("fetch %s: %w", u.Redacted(), err)
 	}

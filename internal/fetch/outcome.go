@@ -68,5 +68,8 @@ type Result struct {
 	RetryAfter    time.Duration // the server's Retry-After on the last 429/503, if any
 	BlockReason   string        // why the page was judged a bot wall
 	Rendered      bool          // the body is the DOM after headless Chromium ran the page's scripts
-	Err           error
+	// BreakerState is the domain's circuit breaker after the fetch:
+	// "closed", "open" or "half-open".
+	BreakerState string
+	Err          error
 }
