@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/web"
 	"github.com/shelfwatch/shelfwatch/internal/web/api"
+	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
 // Until accounts exist, everything happens in this workspace; the accounts
@@ -160,10 +162,16 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		monDone <- nil
 	}
 
+	apiIPLimit, apiTokenLimit, signInLimit := rateLimiters(c.HTTP)
 	handler := web.Handler(web.Deps{
 		Logger:   log,
 		Registry: reg,
-		API:      &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() }},
+		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
+			TokenLimiter: apiTokenLimit},
+		TLS:            c.HTTP.TLSCert != "",
+		TrustedProxies: c.HTTP.TrustedProxies,
+		APILimiter:     apiIPLimit,
+		SignInLimiter:  signInLimit,
 		Ready: func(ctx context.Context) error {
 			if err := d.Ping(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)
@@ -183,17 +191,32 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	scheme := "http"
+	if c.HTTP.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.HTTP.TLSCert, c.HTTP.TLSKey)
+		if err != nil {
+			return fmt.Errorf("TLS certificate %s and key %s: %w", c.HTTP.TLSCert, c.HTTP.TLSKey, err)
+		}
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}
+		scheme = "https"
+	}
 	ln, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another shelfwatch running? set --listen)", c.Listen, err)
 	}
-	log.Info("shelfwatch serving", "addr", "http://"+displayAddr(ln.Addr()), "database", string(d.Engine), "role", c.Role)
+	log.Info("shelfwatch serving", "addr", scheme+"://"+displayAddr(ln.Addr()), "database", string(d.Engine), "role", c.Role)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			serveErr <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-serveErr:
 		stopCtx, cancel := context.WithTimeout(context.Background(), c.ShutdownTimeout)
@@ -235,6 +258,21 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	log.Info("shelfwatch stopped cleanly")
 	return nil
+}
+
+// rateLimiters builds the per-IP API, per-token API and per-IP sign-in
+// limiters (nil when turned off). Bursts allow ten seconds' worth of API
+// requests (at least 10) and half a minute's of sign-ins (at least 1).
+func rateLimiters(h config.HTTP) (apiIP, apiToken, signIn *ratelimit.Limiter) {
+	if n := h.APIRatePerMin; n > 0 {
+		burst := max(n/6, 10)
+		apiIP = ratelimit.New(float64(n), burst, 0, nil)
+		apiToken = ratelimit.New(float64(n), burst, 0, nil)
+	}
+	if n := h.SignInRatePerMin; n > 0 {
+		signIn = ratelimit.New(float64(n), max(n/2, 1), 0, nil)
+	}
+	return apiIP, apiToken, signIn
 }
 
 // wakeOnNewWatch pokes the in-process monitor after a watch is created, so a

@@ -38,6 +38,21 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	EventRetention  time.Duration
 	Fetch           Fetch
+	HTTP            HTTP
+}
+
+// HTTP configures the web server's TLS and its defences.
+type HTTP struct {
+	// TLSCert and TLSKey are PEM files; with both set serve speaks HTTPS.
+	TLSCert string
+	TLSKey  string
+	// TrustedProxies may set X-Forwarded-For; by default nobody may.
+	TrustedProxies []netip.Prefix
+	// APIRatePerMin limits API requests per client IP and per API token;
+	// SignInRatePerMin limits sign-in, sign-up and reset requests per IP.
+	// 0 turns a limit off.
+	APIRatePerMin    int
+	SignInRatePerMin int
 }
 
 // Fetch configures the outbound fetcher (see internal/fetch).
@@ -110,6 +125,16 @@ func options() []option {
 			set: oneOf(func(c *Config) *string { return &c.Role }, RoleAll, RoleWeb, RoleWorker)},
 		{group: GroupServe, flag: "shutdown-timeout", env: "SHELFWATCH_SHUTDOWN_TIMEOUT", def: "8s", help: "how long to let requests and jobs finish on SIGTERM",
 			set: duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout }, time.Second, 5*time.Minute)},
+		{group: GroupServe, flag: "tls-cert", env: "SHELFWATCH_TLS_CERT", help: "PEM certificate (chain) file: serve HTTPS (with --tls-key)",
+			set: str(func(c *Config) *string { return &c.HTTP.TLSCert })},
+		{group: GroupServe, flag: "tls-key", env: "SHELFWATCH_TLS_KEY", help: "PEM private key file of --tls-cert",
+			set: str(func(c *Config) *string { return &c.HTTP.TLSKey })},
+		{group: GroupServe, flag: "trusted-proxies", env: "SHELFWATCH_TRUSTED_PROXIES",
+			help: "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default: none)", set: setTrustedProxies},
+		{group: GroupServe, flag: "api-rate-limit", env: "SHELFWATCH_API_RATE_LIMIT", def: "600", help: "API requests a minute per client IP and per API token (0: no limit)",
+			set: integer(func(c *Config) *int { return &c.HTTP.APIRatePerMin }, 0, 1_000_000)},
+		{group: GroupServe, flag: "signin-rate-limit", env: "SHELFWATCH_SIGNIN_RATE_LIMIT", def: "10", help: "sign-in, sign-up and password-reset requests a minute per client IP (0: no limit)",
+			set: integer(func(c *Config) *int { return &c.HTTP.SignInRatePerMin }, 0, 100_000)},
 		{group: GroupServe, flag: "event-retention", env: "SHELFWATCH_EVENT_RETENTION", def: "90d", help: "how long to keep product events (e.g. 30d, 720h)",
 			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
 
@@ -229,6 +254,9 @@ func load(cmd Command, args []string, getenv func(string) string, usageOut io.Wr
 		if err := o.set(&c, v); err != nil {
 			return Config{}, nil, fmt.Errorf("invalid %s %q: %v", source, redact(o, v), err)
 		}
+	}
+	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
+		return Config{}, nil, errors.New("--tls-cert and --tls-key go together: set both (SHELFWATCH_TLS_CERT, SHELFWATCH_TLS_KEY) to serve HTTPS, or neither")
 	}
 	if slices.Contains(cmd.Groups, GroupServe) && c.Role != RoleAll && !c.Postgres() {
 		return Config{}, nil, fmt.Errorf("--role %s needs PostgreSQL: set --database-url postgres://… (SHELFWATCH_DATABASE_URL); the embedded SQLite database serves one process, use --role all", c.Role)
@@ -377,6 +405,27 @@ func setCIDRs(c *Config, v string) error {
 			return fmt.Errorf("%q is not a CIDR such as 10.1.2.0/24", part)
 		}
 		c.Fetch.AllowedCIDRs = append(c.Fetch.AllowedCIDRs, p.Masked())
+	}
+	return nil
+}
+
+// setTrustedProxies takes CIDRs or single addresses.
+func setTrustedProxies(c *Config, v string) error {
+	c.HTTP.TrustedProxies = nil
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return fmt.Errorf("%q is not an address or CIDR such as 10.0.0.0/8", part)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		c.HTTP.TrustedProxies = append(c.HTTP.TrustedProxies, p.Masked())
 	}
 	return nil
 }
