@@ -48,6 +48,7 @@ type Options struct {
 	TLS          bool    // serve HTTPS; the fetcher must then trust the store's certificate (see trustCert)
 	Hosts        int     // loopback addresses 127.0.0.2 …; default 16
 	Concurrency  int     // monitor checks at once; default 8
+	Batch        int     // products claimed at once; 0: the monitor's default
 	NoValidators bool    // the store sends no ETag/Last-Modified: every check downloads the page
 	// NoReuse serves the store with keep-alives off, so every request opens
 	// a connection (and, with TLS, does a full handshake).
@@ -190,8 +191,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	rec := newRecorder(urls)
 	mon, err := monitor.New(monitor.Options{
 		Store: st, Fetcher: &timedFetcher{f: fetcher, rec: rec}, Owner: "bench",
-		Concurrency: o.Concurrency, DefaultRatePerMin: liftedRate,
-		Logger: slog.New(rec),
+		Concurrency: o.Concurrency, Batch: o.Batch, DefaultRatePerMin: liftedRate,
+		Logger: slog.New(rec), OnChecked: rec.checked,
 	})
 	if err != nil {
 		return nil, err
@@ -267,17 +268,8 @@ func runRound(ctx context.Context, mon *monitor.Monitor, rec *recorder, prepare 
 	rec.startRound()
 	cpu0 := cpuTime()
 	t0 := time.Now()
-	for {
-		n, err := mon.RunOnce(ctx, ctx)
-		if err != nil {
-			return Phase{}, fmt.Errorf("check batch: %w", err)
-		}
-		if ctx.Err() != nil {
-			return Phase{}, ctx.Err()
-		}
-		if n == 0 {
-			break
-		}
+	if _, err := mon.RunUntilIdle(ctx); err != nil {
+		return Phase{}, fmt.Errorf("check round: %w", err)
 	}
 	took := time.Since(t0)
 	cpu := cpuTime() - cpu0
@@ -540,14 +532,14 @@ func idleClaim(ctx context.Context, d *db.DB, st *store.Store, n, batch int) (*I
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// recorder times checks: the fetcher wrapper notes when a product's fetch
-// starts, and the monitor's debug line "monitor: checked" (logged after the
-// check is recorded) ends it. It is a slog.Handler for that reason.
+// recorder times checks: the fetcher wrapper counts full fetches, and the
+// monitor's OnChecked hook (called after the check's record commits) gives
+// each check's latency from the start of its fetch. It is also the
+// monitor's slog.Handler, to count warnings (failed checks).
 type recorder struct {
 	urls map[int64]string
 
 	mu       sync.Mutex
-	started  map[string]time.Time
 	round    []time.Duration
 	all      [][]time.Duration
 	checks   int
@@ -556,7 +548,7 @@ type recorder struct {
 }
 
 func newRecorder(urls map[int64]string) *recorder {
-	return &recorder{urls: urls, started: map[string]time.Time{}}
+	return &recorder{urls: urls}
 }
 
 func (r *recorder) startRound() {
@@ -593,70 +585,51 @@ func (r *recorder) failed() int64 {
 	return r.failures
 }
 
-func (r *recorder) fetchStarted(u string, outcome fetch.Outcome, at time.Time) {
+func (r *recorder) fetched(outcome fetch.Outcome) {
+	if outcome != fetch.OutcomeOK {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.started[u] = at
-	if outcome == fetch.OutcomeOK {
-		r.full++
-	}
+	r.full++
 }
 
-func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *recorder) WithAttrs([]slog.Attr) slog.Handler       { return r }
-func (r *recorder) WithGroup(string) slog.Handler            { return r }
-
-func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
-	if rec.Message != "monitor: checked" {
-		if rec.Level >= slog.LevelWarn {
-			r.mu.Lock()
-			r.failures++
-			r.mu.Unlock()
-		}
-		return nil
-	}
-	end := time.Now()
-	var id int64
-	var outcome string
-	rec.Attrs(func(a slog.Attr) bool {
-		switch a.Key {
-		case "product":
-			id = a.Value.Int64()
-		case "outcome":
-			outcome = a.Value.String()
-		}
-		return true
-	})
+// checked is the monitor's OnChecked hook.
+func (r *recorder) checked(c monitor.Checked) {
+	took := time.Since(c.Began)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checks++
-	switch fetch.Outcome(outcome) {
+	switch fetch.Outcome(c.Outcome) {
 	case fetch.OutcomeOK, fetch.OutcomeNotModified, fetch.OutcomeUnchanged:
 	default:
 		r.failures++
 	}
-	u := r.urls[id]
-	if t, ok := r.started[u]; ok {
-		r.round = append(r.round, end.Sub(t))
-		delete(r.started, u)
-	}
+	r.round = append(r.round, took)
+}
+
+func (r *recorder) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler           { return r }
+func (r *recorder) WithGroup(string) slog.Handler                { return r }
+
+func (r *recorder) Handle(context.Context, slog.Record) error {
+	r.mu.Lock()
+	r.failures++
+	r.mu.Unlock()
 	return nil
 }
 
-// timedFetcher notes when each fetch starts.
+// timedFetcher counts full fetches.
 type timedFetcher struct {
 	f   *fetch.Client
 	rec *recorder
 }
 
 func (t *timedFetcher) Fetch(ctx context.Context, req fetch.Request) (*fetch.Result, error) {
-	start := time.Now()
 	res, err := t.f.Fetch(ctx, req)
-	var outcome fetch.Outcome
 	if res != nil {
-		outcome = res.Outcome
+		t.rec.fetched(res.Outcome)
 	}
-	t.rec.fetchStarted(req.URL, outcome, start)
 	return res, err
 }
 
