@@ -251,3 +251,25 @@ func TestClientKey(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsLabelAPIRoutes: API requests are counted under their route
+// pattern, not the raw path and not the /api/v1/ mount.
+func TestMetricsLabelAPIRoutes(t *testing.T) {
+	t.Parallel()
+	h, _ := newServer(t, Deps{})
+	serve(h, httptest.NewRequest("GET", "/api/v1/watches/12345", nil))
+	body := serve(h, httptest.NewRequest("GET", "/metrics", nil)).Body.String()
+	if !strings.Contains(body, `route="GET /api/v1/watches/{id}"`) || strings.Contains(body, "12345") {
+		t.Errorf("metrics do not label by route:\n%s", grepLines(body, "shelfwatch_http_requests_total"))
+	}
+}
+
+func grepLines(s, substr string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

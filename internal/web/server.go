@@ -83,7 +83,7 @@ func Handler(d Deps) http.Handler {
 		maxBody = defaultMaxBody
 	}
 	h = limitBodies(maxBody, h)
-	h = m.instrument(accessLog(d.Logger, h))
+	h = m.instrument(apiPatterns(d.API.RoutePatterns()), accessLog(d.Logger, h))
 	h = securityHeaders(d.TLS, h)
 	// realIP runs first, so logs, limits and the accounts core all see the
 	// client's address.
@@ -169,16 +169,32 @@ func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
 	return m
 }
 
+// apiPatterns is a mux of the API's route patterns, used only to look up
+// which pattern a request matches.
+func apiPatterns(patterns []string) *http.ServeMux {
+	mux := http.NewServeMux()
+	for _, p := range patterns {
+		mux.Handle(p, http.NotFoundHandler())
+	}
+	return mux
+}
+
 // instrument labels by the matched route pattern, not the raw path, so ids in
 // URLs cannot blow up the number of series.
-func (m *httpMetrics) instrument(next http.Handler) http.Handler {
+func (m *httpMetrics) instrument(api *http.ServeMux, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		// ServeMux records the matched pattern on the request; the API's
-		// own mux runs last, so this is the most specific route.
+		// ServeMux records the matched pattern on the request. The API's own
+		// mux sees a copy (the session middleware clones the request), so its
+		// pattern is looked up again here.
 		route := r.Pattern
+		if route == "/api/v1/" {
+			if _, p := api.Handler(r); p != "" {
+				route = p
+			}
+		}
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
