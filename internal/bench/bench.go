@@ -90,6 +90,9 @@ type Result struct {
 	DBBytesPerProduct int64 `json:"db_bytes_per_product"`
 
 	Idle *IdleClaim `json:"idle_claim,omitempty"`
+
+	// GoalsMet is Goals() of this result (filled by Run).
+	GoalsMet []Goal `json:"goals"`
 }
 
 // Phase is the figures of one or more rounds.
@@ -250,10 +253,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	if o.IdleProducts > 0 {
 		o.Logger.Info("bench: idle products", "count", o.IdleProducts)
-		if res.Idle, err = idleClaim(ctx, d, st, o.IdleProducts, 2*o.Concurrency); err != nil {
+		if res.Idle, err = idleClaim(ctx, d, st, o.IdleProducts, batchOf(o)); err != nil {
 			return nil, err
 		}
 	}
+	res.GoalsMet = res.Goals()
 	return res, nil
 }
 
@@ -528,6 +532,14 @@ func idleClaim(ctx context.Context, d *db.DB, st *store.Store, n, batch int) (*I
 	ic.P50MS = ms(lat[len(lat)/2])
 	ic.MaxMS = ms(lat[len(lat)-1])
 	return ic, nil
+}
+
+// batchOf is the monitor's batch for o (its default when o sets none).
+func batchOf(o Options) int {
+	if o.Batch > 0 {
+		return o.Batch
+	}
+	return monitor.DefaultBatchPerWorker * o.Concurrency
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

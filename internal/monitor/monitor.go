@@ -32,6 +32,10 @@ const (
 	DefaultPoll         = time.Second
 	DefaultRatePerMin   = 30
 	DefaultDrainTimeout = 20 * time.Second
+	// DefaultBatchPerWorker × Concurrency is the default batch: large
+	// enough that claims and slot reservations are a small share of the
+	// work, small enough that a batch's slots on one domain stay near.
+	DefaultBatchPerWorker = 4
 )
 
 // Options configures New. Store, Fetcher and Owner are required.
@@ -85,7 +89,7 @@ func New(o Options) (*Monitor, error) {
 		o.Concurrency = DefaultConcurrency
 	}
 	if o.Batch <= 0 {
-		o.Batch = 4 * o.Concurrency
+		o.Batch = DefaultBatchPerWorker * o.Concurrency
 	}
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease

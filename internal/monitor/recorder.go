@@ -5,11 +5,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
 // maxGroup caps the checks one group commit records.
 const maxGroup = 128
+
+// pgWriters is how many group-commit writers run on PostgreSQL.
+const pgWriters = 2
 
 // pendingCheck is a finished check waiting for its record.
 type pendingCheck struct {
@@ -31,7 +35,7 @@ type Checked struct {
 	Began     time.Time // the fetch started (after the domain's slot)
 }
 
-// recorder is a batch's single writer: check goroutines hand it finished
+// recorder is the pipeline's writer: check goroutines hand it finished
 // checks and go on fetching, and it records whatever has gathered in one
 // transaction (store.RecordChecks) — a group commit. SQLite has one writer
 // connection, and a commit per check cost more than the check's own
@@ -48,7 +52,23 @@ type recorder struct {
 
 func (m *Monitor) newRecorder(ctx context.Context, busy *sync.WaitGroup) *recorder {
 	rec := &recorder{m: m, ctx: ctx, in: make(chan *pendingCheck, maxGroup), done: make(chan struct{}), busy: busy}
-	go rec.run()
+	// SQLite has one writer connection: one writer. PostgreSQL commits
+	// transactions side by side, and one writer waiting a round trip per
+	// statement can fall behind; two writers lock their products and
+	// domains in the same order (RecordChecks), so they cannot deadlock,
+	// and leave the pool's other connections to claims.
+	writers := 1
+	if m.o.Store.DB().Engine == db.Postgres {
+		writers = pgWriters
+	}
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(rec.run)
+	}
+	go func() {
+		wg.Wait()
+		close(rec.done)
+	}()
 	return rec
 }
 
@@ -61,7 +81,6 @@ func (rec *recorder) close() {
 }
 
 func (rec *recorder) run() {
-	defer close(rec.done)
 	group := make([]*pendingCheck, 0, maxGroup)
 	for pc := range rec.in {
 		group = append(group[:0], pc)
