@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"os"
@@ -39,6 +40,19 @@ type Config struct {
 	EventRetention  time.Duration
 	Fetch           Fetch
 	HTTP            HTTP
+	Accounts        Accounts
+}
+
+// Accounts configures sessions and the email accounts send (password resets).
+type Accounts struct {
+	SessionIdle     time.Duration // a session unused this long ends
+	SessionLifetime time.Duration // a session ends this long after sign-in, used or not
+	SecureCookies   bool          // mark the session cookie Secure (automatic with TLS)
+	// BaseURL is the address people reach shelfwatch at, for links in
+	// emails ("" → built from --listen).
+	BaseURL  string
+	SMTPURL  string // smtp://user:pass@host:port; "" → no email
+	MailFrom string
 }
 
 // HTTP configures the web server's TLS and its defences.
@@ -80,6 +94,7 @@ const (
 	GroupDatabase
 	GroupLog
 	GroupFetch
+	GroupMail
 )
 
 // Command describes what a command accepts.
@@ -135,8 +150,22 @@ func options() []option {
 			set: integer(func(c *Config) *int { return &c.HTTP.APIRatePerMin }, 0, 1_000_000)},
 		{group: GroupServe, flag: "signin-rate-limit", env: "SHELFWATCH_SIGNIN_RATE_LIMIT", def: "10", help: "sign-in, sign-up and password-reset requests a minute per client IP (0: no limit)",
 			set: integer(func(c *Config) *int { return &c.HTTP.SignInRatePerMin }, 0, 100_000)},
+		{group: GroupServe, flag: "session-idle-timeout", env: "SHELFWATCH_SESSION_IDLE_TIMEOUT", def: "7d", help: "sign a browser session out after this long unused",
+			set: duration(func(c *Config) *time.Duration { return &c.Accounts.SessionIdle }, time.Minute, 365*24*time.Hour)},
+		{group: GroupServe, flag: "session-lifetime", env: "SHELFWATCH_SESSION_LIFETIME", def: "30d", help: "sign a browser session out this long after sign-in, however much it is used",
+			set: duration(func(c *Config) *time.Duration { return &c.Accounts.SessionLifetime }, time.Minute, 365*24*time.Hour)},
+		{group: GroupServe, flag: "secure-cookies", env: "SHELFWATCH_SECURE_COOKIES", def: "false", isBool: true,
+			help: "mark session cookies Secure (HTTPS only); automatic with --tls-cert, set it behind a TLS-terminating proxy",
+			set:  boolean(func(c *Config) *bool { return &c.Accounts.SecureCookies })},
+		{group: GroupServe, flag: "base-url", env: "SHELFWATCH_BASE_URL", help: "the address people reach shelfwatch at, for links in emails, e.g. https://shelfwatch.example.com (default: from --listen)",
+			set: setBaseURL},
 		{group: GroupServe, flag: "event-retention", env: "SHELFWATCH_EVENT_RETENTION", def: "90d", help: "how long to keep product events (e.g. 30d, 720h)",
 			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
+
+		{group: GroupMail, flag: "smtp-url", env: "SHELFWATCH_SMTP_URL", secret: true,
+			help: "SMTP server for account email: smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (default: none, reset links are not sent)", set: setSMTPURL},
+		{group: GroupMail, flag: "mail-from", env: "SHELFWATCH_MAIL_FROM", help: "From address of shelfwatch's email, e.g. shelfwatch@example.com",
+			set: str(func(c *Config) *string { return &c.Accounts.MailFrom })},
 
 		{group: GroupDatabase, flag: "data-dir", env: "SHELFWATCH_DATA_DIR", def: "./data", help: "directory for the embedded database and local state",
 			set: func(c *Config, v string) error {
@@ -257,6 +286,11 @@ func load(cmd Command, args []string, getenv func(string) string, usageOut io.Wr
 	}
 	if (c.HTTP.TLSCert == "") != (c.HTTP.TLSKey == "") {
 		return Config{}, nil, errors.New("--tls-cert and --tls-key go together: set both (SHELFWATCH_TLS_CERT, SHELFWATCH_TLS_KEY) to serve HTTPS, or neither")
+	}
+	if slices.Contains(cmd.Groups, GroupMail) && c.Accounts.SMTPURL != "" {
+		if a, err := mail.ParseAddress(c.Accounts.MailFrom); err != nil || a.Name != "" && a.Address == "" {
+			return Config{}, nil, errors.New("--smtp-url needs --mail-from (SHELFWATCH_MAIL_FROM): the address shelfwatch's email comes from, e.g. shelfwatch@example.com")
+		}
 	}
 	if slices.Contains(cmd.Groups, GroupServe) && c.Role != RoleAll && !c.Postgres() {
 		return Config{}, nil, fmt.Errorf("--role %s needs PostgreSQL: set --database-url postgres://… (SHELFWATCH_DATABASE_URL); the embedded SQLite database serves one process, use --role all", c.Role)
@@ -410,6 +444,34 @@ func setCIDRs(c *Config, v string) error {
 }
 
 // setTrustedProxies takes CIDRs or single addresses.
+func setBaseURL(c *Config, v string) error {
+	v = strings.TrimRight(strings.TrimSpace(v), "/")
+	if v == "" {
+		c.Accounts.BaseURL = ""
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return errors.New("must be an http(s) URL such as https://shelfwatch.example.com")
+	}
+	c.Accounts.BaseURL = v
+	return nil
+}
+
+// setSMTPURL checks the shape only; the error never repeats the password
+// (load redacts the value of a secret option).
+func setSMTPURL(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v != "" {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+			return errors.New("must be smtp://user:password@host:port (or smtps:// for TLS from the start)")
+		}
+	}
+	c.Accounts.SMTPURL = v
+	return nil
+}
+
 func setTrustedProxies(c *Config, v string) error {
 	c.HTTP.TrustedProxies = nil
 	for _, part := range strings.Split(v, ",") {

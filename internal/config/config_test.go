@@ -33,7 +33,8 @@ func TestDefaults(t *testing.T) {
 		LogLevel: "info", ShutdownTimeout: 8 * time.Second, EventRetention: 90 * 24 * time.Hour,
 		Fetch: Fetch{ContactURL: "https://github.com/shelfwatch/shelfwatch", RatePerMinute: 30, Timeout: 45 * time.Second,
 			MaxBodyBytes: 10 << 20, RobotsTTL: 24 * time.Hour, RenderConcurrency: 2, RenderTimeout: 45 * time.Second},
-		HTTP: HTTP{APIRatePerMin: 600, SignInRatePerMin: 10}}
+		HTTP:     HTTP{APIRatePerMin: 600, SignInRatePerMin: 10},
+		Accounts: Accounts{SessionIdle: 7 * 24 * time.Hour, SessionLifetime: 30 * 24 * time.Hour}}
 	if !reflect.DeepEqual(c, want) {
 		t.Fatalf("got %+v\nwant %+v", c, want)
 	}
