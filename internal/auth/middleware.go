@@ -19,7 +19,8 @@ import (
 // memberships on every request, so a role change or removal applies at once.
 func (s *Service) Middleware(next http.Handler) http.Handler {
 	return s.sessions.LoadAndSave(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
+		ctx := context.WithValue(r.Context(), sessionLoadedKey{}, true)
+		r = r.WithContext(ctx)
 		if h := r.Header.Get("Authorization"); h != "" {
 			id, err := s.bearerIdentity(ctx, h)
 			if errors.Is(err, ErrInvalidToken) {
@@ -46,6 +47,15 @@ func (s *Service) Middleware(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	}))
+}
+
+type sessionLoadedKey struct{}
+
+// sessionLoaded reports whether Middleware loaded a session into ctx (scs
+// panics when asked about a session it did not load).
+func sessionLoaded(ctx context.Context) bool {
+	ok, _ := ctx.Value(sessionLoadedKey{}).(bool)
+	return ok
 }
 
 func (s *Service) bearerIdentity(ctx context.Context, header string) (Identity, error) {

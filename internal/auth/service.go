@@ -308,6 +308,9 @@ func (s *Service) recordFailure(ctx context.Context, actor int64, email, ip stri
 // (no fixation) and a fresh absolute lifetime. ctx must come from a
 // request that went through Middleware.
 func (s *Service) StartSession(ctx context.Context, r *http.Request, userID, workspaceID int64) error {
+	if !sessionLoaded(ctx) {
+		return errors.New("auth: no session loaded: the handler is not behind Service.Middleware")
+	}
 	if workspaceID == 0 {
 		ws, err := s.store.HomeWorkspace(ctx, userID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -337,6 +340,9 @@ func (s *Service) AuditSignIn(ctx context.Context, u *store.User, workspaceID in
 
 // SignOut ends the request's session.
 func (s *Service) SignOut(ctx context.Context) error {
+	if !sessionLoaded(ctx) {
+		return nil
+	}
 	if err := s.sessions.Destroy(ctx); err != nil {
 		return fmt.Errorf("auth: sign out: %w", err)
 	}
@@ -347,7 +353,7 @@ func (s *Service) SignOut(ctx context.Context) error {
 // caller has checked the membership).
 func (s *Service) SwitchWorkspace(r *http.Request, workspaceID int64) error {
 	id, ok := FromContext(r.Context())
-	if !ok || id.TokenID != 0 {
+	if !ok || id.TokenID != 0 || !sessionLoaded(r.Context()) {
 		return ErrSessionRequired
 	}
 	s.sessions.Put(r.Context(), keyWorkspaceID, workspaceID)
@@ -357,6 +363,9 @@ func (s *Service) SwitchWorkspace(r *http.Request, workspaceID int64) error {
 // currentSessionHash is the stored form of the request's session token, ""
 // when there is none.
 func (s *Service) currentSessionHash(ctx context.Context) string {
+	if !sessionLoaded(ctx) {
+		return ""
+	}
 	if t := s.sessions.Token(ctx); t != "" {
 		return HashSecret(t)
 	}
@@ -388,7 +397,7 @@ func (s *Service) ChangePassword(ctx context.Context, id Identity, current, next
 	}
 	if !ok {
 		// A stolen session must not become a way to guess the password.
-		if err := s.recordFailure(ctx, u.ID, u.Email, ip, ek, ipKey(ip)); err != nil {
+		if err := s.recordFailure(ctx, u.ID, u.Email, ip, ek); err != nil {
 			return err
 		}
 		return &InputError{"current_password", "The current password is not right."}
@@ -404,6 +413,9 @@ func (s *Service) ChangePassword(ctx context.Context, id Identity, current, next
 		WorkspaceID: id.WorkspaceID, ActorUserID: u.ID, Action: store.AuditPasswordChange, Target: fmt.Sprintf("user:%d", u.ID), IP: ip,
 	}); err != nil {
 		return err
+	}
+	if !sessionLoaded(ctx) {
+		return nil
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return fmt.Errorf("auth: renew session: %w", err)

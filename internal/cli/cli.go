@@ -37,6 +37,8 @@ func commands() []command {
 		{"serve", "run the web UI, API, scheduler and workers", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"check", "fetch or read a product page and print what was extracted", runCheck},
+		{"user", "create a user: user create --email E [--admin] (password on stdin)", runUser},
+		{"token", "create an API token: token create --email E", runToken},
 		{"storesim", "run a simulated store for demos, tests and benchmarks", runStoresim},
 		{"bench", "measure the check pipeline against a simulated store", runBench},
 		{"version", "print the version", runVersion},

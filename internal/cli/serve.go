@@ -26,12 +26,12 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
-// Until accounts exist, everything happens in this workspace; the accounts
-// work moves its watches to the first admin's workspace.
+// Watches made before accounts live in this workspace; the first user to
+// sign up (or be created with 'shelfwatch user create') adopts it.
 const defaultWorkspaceSlug = "default"
 
 var (
-	serveCommand   = config.Command{Name: "serve", Groups: []config.Group{config.GroupServe, config.GroupDatabase, config.GroupLog, config.GroupFetch}}
+	serveCommand   = config.Command{Name: "serve", Groups: []config.Group{config.GroupServe, config.GroupDatabase, config.GroupLog, config.GroupFetch, config.GroupMail}}
 	migrateCommand = config.Command{Name: "migrate", Groups: []config.Group{config.GroupDatabase, config.GroupLog}}
 )
 
@@ -142,6 +142,13 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		}
 		jobOpts.Register = mon.Register
 	}
+	// Accounts: sign-in, sessions and API tokens; expired sessions and
+	// tokens are cleaned up by a River job.
+	accounts, err := newAccounts(c, st, log)
+	if err != nil {
+		return err
+	}
+	jobOpts.Register = chainRegister(jobOpts.Register, accounts.RegisterJobs)
 	runner, err := jobs.New(d, st, jobOpts)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
@@ -167,7 +174,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		Logger:   log,
 		Registry: reg,
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
-			TokenLimiter: apiTokenLimit},
+			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL},
 		TLS:            c.HTTP.TLSCert != "",
 		TrustedProxies: c.HTTP.TrustedProxies,
 		APILimiter:     apiIPLimit,

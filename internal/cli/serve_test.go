@@ -52,6 +52,7 @@ func startServe(t *testing.T, c config.Config) (base string, stop func() error) 
 	select {
 	case addr := <-ready:
 		base = "http://" + addr
+		authorize(base, testToken(t, c))
 	case err := <-done:
 		cancel()
 		t.Fatalf("serve failed to start: %v", err)
@@ -76,6 +77,7 @@ func httpDo(t *testing.T, method, url, body string) (int, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	setTestToken(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -163,6 +165,8 @@ func TestSIGTERMExitsCleanly(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	side, _, _ := config.Load(migrateCommand, []string{"--data-dir", dir}, func(string) string { return "" }, io.Discard)
+	authorize(base, testToken(t, side))
 	if code, body := httpDo(t, "POST", base+"/api/v1/watches", `{"url":"http://127.0.0.1:9/kept"}`); code != 201 {
 		t.Fatalf("POST: %d %s", code, body)
 	}

@@ -28,18 +28,20 @@ type Handler struct {
 	// SwitchWorkspace makes workspaceID the current workspace of the
 	// request's session (the membership is checked before).
 	SwitchWorkspace func(r *http.Request, workspaceID int64) error
+	// Auth is the accounts core: sign-up and sign-in, sessions, API tokens
+	// and the authentication middleware that Routes runs first.
+	Auth *auth.Service
 }
 
-// Routes returns the API's route table, mounted at /api/v1/.
+// Routes returns the API's route table, mounted at /api/v1/: the
+// authentication middleware (which puts the caller's Identity in the
+// context), then each route behind its authorization. Without Auth (tests
+// that inject an Identity themselves) only the table is served.
 func (h *Handler) Routes() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/watches", h.createWatch)
-	mux.HandleFunc("GET /api/v1/watches", h.listWatches)
-	mux.HandleFunc("GET /api/v1/watches/{id}", h.getWatch)
-	mux.HandleFunc("DELETE /api/v1/watches/{id}", h.deleteWatch)
-	mux.HandleFunc("GET /api/v1/products/{id}", h.getProduct)
-	mux.HandleFunc("GET /api/v1/products/{id}/history", h.productHistory)
-	return problemFallback(mux)
+	if h.Auth == nil {
+		return h.secured()
+	}
+	return h.Auth.Middleware(h.secured())
 }
 
 // workspace is the workspace a request acts in: its identity's.

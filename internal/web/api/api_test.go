@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -25,6 +26,7 @@ type fixture struct {
 	ws    int64
 	other int64 // a second workspace, for isolation checks
 	srv   http.Handler
+	token string // an API token of the default workspace's owner; do sends it
 }
 
 func newFixture(t *testing.T, engine db.Engine) *fixture {
@@ -41,8 +43,23 @@ func newFixture(t *testing.T, engine db.Engine) *fixture {
 		t.Fatal(err)
 	}
 	h := &Handler{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DefaultWorkspace: ws.ID,
-		Now: func() int64 { return now }}
-	return &fixture{t: t, st: st, ws: ws.ID, other: other.ID, srv: h.Routes()}
+		Now: func() int64 { return now }, Auth: testAuth(st)}
+	return &fixture{t: t, st: st, ws: ws.ID, other: other.ID, srv: h.Routes(), token: ownerToken(t, h.Auth)}
+}
+
+// ownerToken signs up the first user (who adopts the default workspace) and
+// returns a read-write API token of theirs.
+func ownerToken(t *testing.T, a *auth.Service) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.CreateUser(ctx, auth.NewUser{Email: "owner@example.com", Password: "owner password"}); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := a.CreateTokenForEmail(ctx, "owner@example.com", "", "tests", auth.ScopeReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
 }
 
 // forEachEngine runs fn on SQLite and, when configured, on PostgreSQL.
@@ -67,6 +84,7 @@ func (f *fixture) do(method, path, contentType, body string) response {
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	req.Header.Set("Authorization", "Bearer "+f.token)
 	rec := httptest.NewRecorder()
 	f.srv.ServeHTTP(rec, req)
 	return response{rec.Code, rec.Header(), rec.Body.Bytes()}

@@ -57,7 +57,7 @@ var (
 // routes is the API's route table. Routes (api.go) mounts each row behind
 // authorize; the tenancy test calls every row.
 func (h *Handler) routes() []route {
-	return []route{
+	return append([]route{
 		{"POST /api/v1/watches", write, h.createWatch},
 		{"GET /api/v1/watches", read, h.listWatches},
 		{"GET /api/v1/watches/{id}", read, h.getWatch},
@@ -82,7 +82,7 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/admin/settings", instanceRead, h.getSettings},
 		{"PATCH /api/v1/admin/settings", instanceWrite, h.updateSettings},
 		{"GET /api/v1/admin/audit", instanceRead, h.instanceAudit},
-	}
+	}, h.accountRoutes()...)
 }
 
 // authorize enforces a route's access before its handler runs. Refusals
@@ -155,8 +155,6 @@ func clientIP(r *http.Request) string {
 }
 
 // secured mounts the route table, each row behind authorize.
-// TODO(7a): Routes returns this once the authentication middleware is in
-// serve; until then the unauthenticated single-workspace API stays.
 func (h *Handler) secured() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range h.routes() {

@@ -90,7 +90,7 @@ func newAcct(t *testing.T, engine db.Engine) *acct {
 	}
 	f.invA, f.invB = invite(f.wsA), invite(f.wsB)
 	f.h = &Handler{Store: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() int64 { return now },
-		BaseURL: "https://watch.example",
+		BaseURL: "https://watch.example", Auth: testAuth(st),
 		SwitchWorkspace: func(r *http.Request, ws int64) error {
 			f.mu.Lock()
 			defer f.mu.Unlock()
@@ -153,7 +153,8 @@ func (f *acct) tenancyTable() map[string]tenancyRow {
 	wA, wB := f.watchA, f.watchB
 	pA, pB := f.prodA, f.prodB
 	u := f.users
-	return map[string]tenancyRow{
+	rows := f.accountTenancyRows() // the accounts core's routes (auth_test.go)
+	for p, row := range map[string]tenancyRow{
 		"POST /api/v1/watches": {own: `POST /api/v1/watches {"url":"https://shop.example/new"}`,
 			other: `POST /api/v1/watches {"url":"https://shop.example/new2"}`, wantOther: 201, wantViewer: 403, wantReadToken: 403},
 		"GET /api/v1/watches": {own: "GET /api/v1/watches", other: "GET /api/v1/watches",
@@ -200,7 +201,10 @@ func (f *acct) tenancyTable() map[string]tenancyRow {
 			other: `PATCH /api/v1/admin/settings {"signup_mode":"closed"}`, wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
 		"GET /api/v1/admin/audit": {own: "GET /api/v1/admin/audit", other: "GET /api/v1/admin/audit",
 			wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
+	} {
+		rows[p] = row
 	}
+	return rows
 }
 
 func splitCall(s string) (method, path, body string) {
