@@ -37,20 +37,35 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer release()
-	// One byte more than allowed tells "exactly max" from "more than max".
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= max {
-		buf.Grow(int(n))
+	// The body is read into a pooled buffer and copied out at its size: a
+	// fresh buffer doubles its way up from the compressed length, which
+	// for a 200 KB page allocates several times the page.
+	buf, _ := bodyBuffers.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
 	}
+	defer func() {
+		if buf.Cap() <= maxPooledBody {
+			buf.Reset()
+			bodyBuffers.Put(buf)
+		}
+	}()
+	// One byte more than allowed tells "exactly max" from "more than max".
 	n, err := buf.ReadFrom(io.LimitReader(r, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if n > max {
-		return buf.Bytes()[:max], fmt.Errorf("%w of %d bytes", errTooLarge, max)
+		return bytes.Clone(buf.Bytes()[:max]), fmt.Errorf("%w of %d bytes", errTooLarge, max)
 	}
-	return buf.Bytes(), nil
+	return bytes.Clone(buf.Bytes()), nil
 }
+
+// bodyBuffers are read buffers for readBody; one larger than maxPooledBody
+// (a rare huge page) is left to the garbage collector.
+var bodyBuffers sync.Pool
+
+const maxPooledBody = 1 << 20
 
 // gzipReaders keeps gzip readers for reuse: a new one allocates its
 // decompressor's tables and window (tens of KB) for every page.
