@@ -3,8 +3,11 @@ package auth
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
 
 	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -100,5 +103,56 @@ func TestSignInLockoutPerIP(t *testing.T) {
 	var locked *LockedError
 	if _, err := s.SignIn(ctx, "fresh@example.com", "whatever pw", "2001:db8::ff"); !errors.As(err, &locked) {
 		t.Errorf("sixth try from the same /64 = %v, want locked", err)
+	}
+}
+
+// A password hashed with old parameters is rehashed with the current ones
+// at the next good sign-in.
+func TestSignInRehashes(t *testing.T) {
+	st := store.New(dbtest.Open(t, "sqlite"))
+	ctx := context.Background()
+	old := New(Options{Store: st, Hasher: NewHasher(testParams, 1)})
+	if _, err := old.CreateUser(ctx, NewUser{Email: "a@example.com", Password: "long enough pw"}); err != nil {
+		t.Fatal(err)
+	}
+	stronger := Params{Memory: 2048, Time: 2, Threads: 1}
+	s := New(Options{Store: st, Hasher: NewHasher(stronger, 1)})
+	u, err := s.SignIn(ctx, "a@example.com", "long enough pw", "192.0.2.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.GetUser(ctx, u.ID)
+	if !strings.HasPrefix(got.PasswordHash, "$argon2id$v=19$m=2048,t=2,p=1$") {
+		t.Fatalf("hash after sign-in = %s", got.PasswordHash)
+	}
+	if _, err := s.SignIn(ctx, "a@example.com", "long enough pw", "192.0.2.1"); err != nil {
+		t.Errorf("sign-in with the rehashed password: %v", err)
+	}
+}
+
+// Cleanup removes expired sessions and stale failure records, and is what
+// the periodic River job runs.
+func TestCleanup(t *testing.T) {
+	s, st := newTestService(t)
+	ctx := context.Background()
+	past, future := time.Now().Add(-time.Minute).UnixMilli(), time.Now().Add(time.Hour).UnixMilli()
+	for h, exp := range map[string]int64{"old": past, "live": future} {
+		if err := st.CommitSession(ctx, store.SessionRecord{TokenHash: h, Data: []byte("x"), ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Cleanup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := st.DB().Read.QueryRowContext(ctx, `SELECT COUNT(*) FROM sessions`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d sessions after cleanup (%v), want the live one", n, err)
+	}
+	if _, ok, _ := st.FindSession(ctx, "live"); !ok {
+		t.Error("cleanup removed a live session")
+	}
+	w := river.NewWorkers()
+	if jobs := s.RegisterJobs(w); len(jobs) != 1 {
+		t.Errorf("RegisterJobs gave %d periodic jobs", len(jobs))
 	}
 }

@@ -521,3 +521,54 @@ func TestSignUpWithInvite(t *testing.T) {
 		t.Errorf("role = %q", me.Role)
 	}
 }
+
+// An expired token, or the token of a user no longer in its workspace, is
+// refused like a revoked one.
+func TestTokenExpiryAndMembership(t *testing.T) {
+	l := newLive(t, db.SQLite, auth.Options{})
+	ctx := context.Background()
+	var a signedInJSON
+	l.want(l.call(l.browser(), "", "POST", "/api/v1/auth/signup", signupAnn), 201).decode(t, &a)
+	past := time.Now().Add(-time.Minute).UnixMilli()
+	expired := &store.APIToken{UserID: a.User.ID, WorkspaceID: a.WorkspaceID, Prefix: "deadbeef", Scope: store.ScopeRead, ExpiresAt: &past}
+	tok := "sw_deadbeef_" + strings.Repeat("A", 43)
+	if err := l.st.CreateAPIToken(ctx, expired, auth.HashSecret(tok), store.AuditEntry{Action: store.AuditTokenCreate}); err != nil {
+		t.Fatal(err)
+	}
+	l.call(&http.Client{}, tok, "GET", "/api/v1/watches", "").problem(t, http.StatusUnauthorized)
+
+	// Bob, a member of Ann's workspace through a token, is removed from it.
+	if err := l.st.SetSetting(ctx, nil, store.SettingSignupMode, store.SignupOpen); err != nil {
+		t.Fatal(err)
+	}
+	bob := l.browser()
+	var b signedInJSON
+	l.want(l.call(bob, "", "POST", "/api/v1/auth/signup", `{"email":"bob@example.com","password":"another long one"}`), 201).decode(t, &b)
+	if err := l.st.AddMember(ctx, store.Membership{WorkspaceID: a.WorkspaceID, UserID: b.User.ID, Role: store.RoleMember}); err != nil {
+		t.Fatal(err)
+	}
+	bobTok, _, err := l.auth.CreateTokenForEmail(ctx, "bob@example.com", store.DefaultWorkspaceSlug, "x", auth.ScopeReadWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.want(l.call(&http.Client{}, bobTok, "GET", "/api/v1/watches", ""), 200)
+	// His session acts in Ann's workspace too.
+	l.want(l.call(bob, "", "POST", "/api/v1/session/workspace", fmt.Sprintf(`{"workspace_id":%d}`, a.WorkspaceID)), 200)
+	var me struct {
+		WorkspaceID int64 `json:"workspace_id"`
+		Role        string
+	}
+	l.want(l.call(bob, "", "GET", "/api/v1/auth/me", ""), 200).decode(t, &me)
+	if me.WorkspaceID != a.WorkspaceID || me.Role != "member" {
+		t.Fatalf("after the switch: %+v", me)
+	}
+	if _, err := l.st.DB().Write.ExecContext(ctx, `DELETE FROM memberships WHERE workspace_id = $1 AND user_id = $2`, a.WorkspaceID, b.User.ID); err != nil {
+		t.Fatal(err)
+	}
+	// At once: the token is dead, and the session falls back to his own workspace.
+	l.call(&http.Client{}, bobTok, "GET", "/api/v1/watches", "").problem(t, http.StatusUnauthorized)
+	l.want(l.call(bob, "", "GET", "/api/v1/auth/me", ""), 200).decode(t, &me)
+	if me.WorkspaceID != b.WorkspaceID || me.Role != "owner" {
+		t.Errorf("after removal: %+v, want his own workspace %d as owner", me, b.WorkspaceID)
+	}
+}
