@@ -18,6 +18,7 @@ type watchJSON struct {
 	Tags        []string     `json:"tags"`
 	Notes       string       `json:"notes"`
 	Paused      bool         `json:"paused"`
+	MinInterval string       `json:"min_interval,omitempty"` // "15m": checks no more often (omitted: no limit)
 	CreatedAt   string       `json:"created_at"`
 	Product     *productJSON `json:"product,omitempty"`
 }
@@ -76,7 +77,7 @@ func toProductJSON(p *store.Product) *productJSON {
 
 func toWatchJSON(w *store.Watch) watchJSON {
 	out := watchJSON{ID: w.ID, ProductID: w.ProductID, Tags: w.Tags, Notes: w.Notes,
-		Paused: w.Paused, CreatedAt: rfc3339(w.CreatedAt)}
+		Paused: w.Paused, MinInterval: formatInterval(w.MinInterval), CreatedAt: rfc3339(w.CreatedAt)}
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}

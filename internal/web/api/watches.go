@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/canonurl"
 	"github.com/shelfwatch/shelfwatch/internal/price"
@@ -22,6 +23,7 @@ type createWatchRequest struct {
 	Currency    *string         `json:"currency"`     // ISO 4217 of the target, when known
 	Tags        []string        `json:"tags"`
 	Notes       *string         `json:"notes"`
+	MinInterval *string         `json:"min_interval"` // "15m", "6h": check no more often; "" or "0" for no limit
 }
 
 var (
@@ -81,6 +83,13 @@ func (h *Handler) createWatch(w http.ResponseWriter, r *http.Request) {
 			errs = append(errs, problem.FieldError{Field: "notes", Detail: fmt.Sprintf("must be at most %d bytes", maxNotesLen)})
 		}
 	}
+	var minInterval time.Duration
+	if req.MinInterval != nil {
+		var detail string
+		if minInterval, detail = parseMinInterval(*req.MinInterval); detail != "" {
+			errs = append(errs, problem.FieldError{Field: "min_interval", Detail: detail})
+		}
+	}
 	if len(errs) > 0 {
 		problem.Invalid(w, "Fix the fields listed in errors.", errs...)
 		return
@@ -90,7 +99,7 @@ func (h *Handler) createWatch(w http.ResponseWriter, r *http.Request) {
 	p := &store.Product{URL: strings.TrimSpace(*req.URL), CanonicalURL: canonical, Domain: host,
 		Availability: store.Unknown, Status: store.StatusActive, NextCheckAt: now, CreatedAt: now, UpdatedAt: now}
 	wt := &store.Watch{WorkspaceID: h.workspace(r), TargetMinor: target, TargetCurrency: cur, Tags: tags, Notes: notes,
-		CreatedAt: now, UpdatedAt: now}
+		MinInterval: minInterval, CreatedAt: now, UpdatedAt: now}
 	if _, err := h.Store.CreateWatchForURL(r.Context(), wt.WorkspaceID, p, wt); err != nil {
 		if errors.Is(err, store.ErrConflict) {
 			problem.Write(w, problem.Problem{Type: problem.TypeConflict, Status: http.StatusConflict,
@@ -121,6 +130,43 @@ func parseTarget(raw json.RawMessage, currency string) (int64, bool) {
 		return 0, false
 	}
 	return price.Price{Amount: text, Currency: currency}.Minor()
+}
+
+// maxMinInterval caps a watch's minimum interval: the frontier checks
+// every product at least weekly anyway.
+const maxMinInterval = 7 * 24 * time.Hour
+
+// parseMinInterval reads a watch's minimum interval, a Go duration of whole
+// seconds ("15m", "1h30m"); "" and "0" mean no limit.
+func parseMinInterval(s string) (time.Duration, string) {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "0" {
+		return 0, ""
+	}
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		return 0, `must be a duration such as "15m" or "6h"`
+	case d < 0 || d > maxMinInterval || d%time.Second != 0:
+		return 0, "must be whole seconds from 0 to 168h"
+	}
+	return d, ""
+}
+
+// formatInterval writes d as parseMinInterval reads it, without zero units
+// ("15m", not "15m0s"); "" for none.
+func formatInterval(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func cleanTags(in []string) ([]string, string) {
