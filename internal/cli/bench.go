@@ -29,6 +29,7 @@ breakers stay in the path. See docs/performance.md.
   --tls                 serve the store over HTTPS (self-signed, trusted by this process only)
   --hosts K             spread products over 127.0.0.2 … 127.0.0.(K+1) (default 16)
   --concurrency C       checks at once (default 8)
+  --batch B             products claimed at once (default 4 × concurrency, as serve)
   --no-validators       the store sends no ETag/Last-Modified: every check downloads the page
   --no-reuse            the store closes every connection: a new TCP (and TLS) connection per request
   --idle-products N     then add N products that are not due and time claiming a due batch
@@ -92,6 +93,7 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 	useTLS := fs.Bool("tls", false, "")
 	hosts := fs.Int("hosts", 16, "")
 	conc := fs.Int("concurrency", 8, "")
+	batch := fs.Int("batch", 0, "")
 	noValidators := fs.Bool("no-validators", false, "")
 	noReuse := fs.Bool("no-reuse", false, "")
 	idle := fs.Int("idle-products", 0, "")
@@ -115,6 +117,8 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 		return bench.Options{}, false, "", fmt.Errorf("--hosts must be between 1 and 250, got %d", *hosts)
 	case *conc < 1:
 		return bench.Options{}, false, "", fmt.Errorf("--concurrency must be at least 1, got %d", *conc)
+	case *batch < 0:
+		return bench.Options{}, false, "", fmt.Errorf("--batch must be at least 1 (or 0 for the default), got %d", *batch)
 	case *idle < 0 || *idle > 10_000_000:
 		return bench.Options{}, false, "", fmt.Errorf("--idle-products must be between 0 and 10000000, got %d", *idle)
 	case *dbURL != "" && !isPostgres(*dbURL):
@@ -122,7 +126,7 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 	}
 	return bench.Options{
 		Products: *products, Rounds: *rounds, ChangedShare: *share, TLS: *useTLS, Hosts: *hosts,
-		Concurrency: *conc, NoValidators: *noValidators, NoReuse: *noReuse, IdleProducts: *idle, DatabaseURL: *dbURL, Seed: *seed,
+		Concurrency: *conc, Batch: *batch, NoValidators: *noValidators, NoReuse: *noReuse, IdleProducts: *idle, DatabaseURL: *dbURL, Seed: *seed,
 	}, *asJSON, *profile, nil
 }
 
@@ -159,5 +163,17 @@ func printBench(w io.Writer, r *bench.Result) {
 	if ic := r.Idle; ic != nil {
 		fmt.Fprintf(w, "idle claim             batch of %d among %d idle products: p50 %.2f ms, max %.2f ms (%d claims; insert %.1f s)\n",
 			ic.Batch, ic.IdleProducts, ic.P50MS, ic.MaxMS, ic.Claims, ic.InsertSec)
+	}
+	fmt.Fprintln(w, "goals (issue 5):")
+	for _, g := range r.GoalsMet {
+		verdict := "-"
+		switch {
+		case g.Met == nil:
+		case *g.Met:
+			verdict = "met"
+		default:
+			verdict = "NOT MET"
+		}
+		fmt.Fprintf(w, "  %-8s %s: %s\n", verdict, g.Goal, g.Measured)
 	}
 }

@@ -42,6 +42,9 @@ func TestBenchSmall(t *testing.T) {
 	if r.First.FullFetches != 30 || r.Change.FullFetches != 12 {
 		t.Errorf("full fetches: first %d, change rounds %d; want 30 and 12 (the rest 304)", r.First.FullFetches, r.Change.FullFetches)
 	}
+	if len(r.GoalsMet) != 4 || r.GoalsMet[0].Met != nil || r.GoalsMet[2].Met == nil {
+		t.Errorf("goals: %+v; want 4, the throughput one not judged with 30 products, RSS judged", r.GoalsMet)
+	}
 	if r.First.ChecksPerSec <= 0 || r.PeakRSSKB <= 0 || r.DBBytesPerProduct <= 0 || r.First.P99MS < r.First.P50MS {
 		t.Errorf("implausible figures: %+v", r)
 	}
@@ -55,7 +58,8 @@ func TestBenchTable(t *testing.T) {
 	if code := runBench(ctx, e, []string{"--products", "10", "--rounds", "1", "--hosts", "2", "--no-reuse"}); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut.String())
 	}
-	for _, want := range []string{"no connection reuse", "checks/s", "history rows", "peak RSS", "bytes per product"} {
+	for _, want := range []string{"no connection reuse", "checks/s", "history rows", "peak RSS", "bytes per product",
+		"goals (issue 5)", "peak RSS ≤ 64 MB: ", "-        ≥ 2000 checks/s, plain HTTP", "-        claim a due batch"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
@@ -65,7 +69,7 @@ func TestBenchTable(t *testing.T) {
 func TestBenchFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--products", "0"}, {"--rounds", "0"}, {"--changed-share", "1.5"}, {"--hosts", "300"},
-		{"--database-url", "mysql://x"}, {"extra"},
+		{"--database-url", "mysql://x"}, {"extra"}, {"--batch", "-1"},
 	} {
 		var out, errOut bytes.Buffer
 		e := env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
