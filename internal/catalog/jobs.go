@@ -38,8 +38,10 @@ type DueArgs struct{}
 
 func (DueArgs) Kind() string { return "catalog_due" }
 
-// DuePeriod is how often due catalog watches are looked for.
-const DuePeriod = time.Minute
+// DuePeriod is how often due catalog watches are looked for. It also
+// bounds the wait of a "scan now" that arrived while the previous scan job
+// was finishing (River skips it as a duplicate of that job).
+const DuePeriod = 15 * time.Second
 
 // ScanTimeout bounds one scan job: a big catalog is many polite requests.
 const ScanTimeout = time.Hour
@@ -74,8 +76,19 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 	if cw.Paused {
 		return nil
 	}
-	_, err = w.s.Scan(ctx, cw.ID)
-	return err
+	if _, err := w.s.Scan(ctx, cw.ID); err != nil {
+		return err
+	}
+	// A "scan now" that came after this scan recorded could not enqueue
+	// (this job still counts as running): run again shortly for it.
+	cw, err = w.s.o.Store.CatalogWatchForScan(ctx, cw.ID)
+	if err != nil {
+		return err
+	}
+	if !cw.Paused && cw.NextScanAt <= w.s.o.Now().UnixMilli() {
+		return river.JobSnooze(time.Second)
+	}
+	return nil
 }
 
 type dueWorker struct {
@@ -104,4 +117,16 @@ func (s *Service) enqueue(ctx context.Context, id int64) error {
 	opts := args.InsertOpts()
 	_, err := s.Jobs.Insert(ctx, args, &opts)
 	return err
+}
+
+// RegisterWith returns a jobs.Options.Register that runs next (when set)
+// and then registers the catalog's workers and periodic job.
+func (s *Service) RegisterWith(next func(*river.Workers) []*river.PeriodicJob) func(*river.Workers) []*river.PeriodicJob {
+	return func(w *river.Workers) []*river.PeriodicJob {
+		var out []*river.PeriodicJob
+		if next != nil {
+			out = next(w)
+		}
+		return append(out, s.Register(w)...)
+	}
 }

@@ -66,15 +66,22 @@ func New(o Options) (*Service, error) {
 var ErrPrivateAddress = errors.New("catalog: the URL points at a private address")
 
 // CheckURL canonicalizes a catalog URL (a store root or a sitemap URL) and
-// refuses a literal private address (or localhost) unless allowed. Names
-// that resolve to private addresses are refused by the fetcher's guard at
-// scan time, after resolution, as for watches.
+// refuses a literal private address (or localhost) unless this service's
+// guard settings allow it; see CheckURL.
 func (s *Service) CheckURL(raw string) (string, error) {
+	return CheckURL(raw, s.o.AllowPrivateNetworks, s.o.AllowedCIDRs)
+}
+
+// CheckURL canonicalizes a catalog URL and refuses a literal private,
+// loopback or link-local address (or localhost) unless allowPrivate or one of
+// allowed covers it. Names that resolve to private addresses are refused by
+// the fetcher's guard at scan time, after resolution, as for watches.
+func CheckURL(raw string, allowPrivate bool, allowed []netip.Prefix) (string, error) {
 	canonical, host, err := canonurl.Canonicalize(strings.TrimSpace(raw))
 	if err != nil {
 		return "", err
 	}
-	if s.o.AllowPrivateNetworks {
+	if allowPrivate {
 		return canonical, nil
 	}
 	addr, err := netip.ParseAddr(strings.Trim(host, "[]"))
@@ -84,7 +91,7 @@ func (s *Service) CheckURL(raw string) (string, error) {
 		}
 		return canonical, nil
 	}
-	for _, p := range s.o.AllowedCIDRs {
+	for _, p := range allowed {
 		if p.Contains(addr.Unmap()) {
 			return canonical, nil
 		}
@@ -93,6 +100,19 @@ func (s *Service) CheckURL(raw string) (string, error) {
 		return "", ErrPrivateAddress
 	}
 	return canonical, nil
+}
+
+// Enqueue enqueues a scan of catalog watch id now, unless one is already
+// waiting or running. Without a job queue it does nothing: the periodic job
+// finds due catalog watches within a minute.
+func (s *Service) Enqueue(ctx context.Context, id int64) error {
+	if s == nil || s.Jobs == nil {
+		return nil
+	}
+	if err := s.enqueue(ctx, id); err != nil {
+		return fmt.Errorf("catalog: enqueue scan: %w", err)
+	}
+	return nil
 }
 
 // Backoff is the wait after the n-th failed scan in a row: 15 minutes,
@@ -197,19 +217,3 @@ func truncate(s string, n int) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xc0 != 0x80 }
-
-// ScanNow makes the workspace's catalog watch due now and enqueues its scan
-// (when this process can enqueue); the periodic job would find it within a
-// minute otherwise.
-func (s *Service) ScanNow(ctx context.Context, workspaceID, id int64) error {
-	if err := s.o.Store.ScheduleCatalogScan(ctx, workspaceID, id, s.o.Now().UnixMilli()); err != nil {
-		return err
-	}
-	if s.Jobs == nil {
-		return nil
-	}
-	if err := s.enqueue(ctx, id); err != nil {
-		return fmt.Errorf("catalog: enqueue scan: %w", err)
-	}
-	return nil
-}

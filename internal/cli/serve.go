@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/shelfwatch/shelfwatch/internal/catalog"
 	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/fetch"
@@ -126,6 +127,8 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	var mon *monitor.Monitor
 	confirmer := &monitor.JobsConfirmer{}
 	jobOpts := jobs.Options{Logger: log, EventRetention: c.EventRetention}
+	catOpts := catalog.Options{Store: st, Logger: log, AllowPrivateNetworks: c.Fetch.AllowPrivateNetworks,
+		AllowedCIDRs: c.Fetch.AllowedCIDRs}
 	if c.Role != config.RoleWeb {
 		fetcher, err := fetch.New(fetchOptions(c, log))
 		if err != nil {
@@ -141,7 +144,15 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 			return err
 		}
 		jobOpts.Register = mon.Register
+		catOpts.Fetcher = fetcher
 	}
+	// Catalog scans run where the monitor runs; every role registers the
+	// workers so that the API's "scan now" can enqueue a scan.
+	cat, err := catalog.New(catOpts)
+	if err != nil {
+		return err
+	}
+	jobOpts.Register = cat.RegisterWith(jobOpts.Register)
 	// Accounts: sign-in, sessions and API tokens; expired sessions and
 	// tokens are cleaned up by a River job.
 	accounts, err := newAccounts(c, st, log)
@@ -154,6 +165,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return fmt.Errorf("job queue: %w", err)
 	}
 	confirmer.Runner = runner
+	cat.Jobs = runner
 	if c.Role != config.RoleWeb {
 		if err := runner.Start(ctx); err != nil {
 			return fmt.Errorf("start job queue: %w", err)
@@ -174,6 +186,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		Logger:   log,
 		Registry: reg,
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
+			Catalogs:     cat,
 			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL},
 		TLS:            c.HTTP.TLSCert != "",
 		TrustedProxies: c.HTTP.TrustedProxies,

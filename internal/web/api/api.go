@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/shelfwatch/shelfwatch/internal/auth"
+	"github.com/shelfwatch/shelfwatch/internal/catalog"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/web/problem"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
@@ -19,6 +20,9 @@ type Handler struct {
 	Logger           *slog.Logger
 	DefaultWorkspace int64
 	Now              func() int64 // Unix ms; injectable for tests
+	// Catalogs checks catalog URLs and enqueues catalog scans; nil checks
+	// URLs strictly and leaves scans to the periodic job.
+	Catalogs *catalog.Service
 
 	// BaseURL (scheme://host[:port]) starts invite links; when empty they
 	// are built from the request's Host.

@@ -204,6 +204,9 @@ func (f *acct) tenancyTable() map[string]tenancyRow {
 	} {
 		rows[p] = row
 	}
+	for p, row := range f.catalogTenancyRows() { // catalog watches (catalogs_test.go)
+		rows[p] = row
+	}
 	return rows
 }
 
