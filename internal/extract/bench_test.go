@@ -131,6 +131,21 @@ func BenchmarkNaiveTokenizer(b *testing.B) {
 	}
 }
 
+// BenchmarkPortTokenizer is scan's own tokenizer (tokenize.go) over the same
+// page, whole, touching every token, for comparison with
+// BenchmarkNaiveTokenizer (it copies the page first, as scan does).
+func BenchmarkPortTokenizer(b *testing.B) {
+	page := benchPage(b)
+	b.SetBytes(int64(len(page)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		z := newTokenizer(bytes.Clone(page))
+		for z.Next() != html.ErrorToken {
+		}
+	}
+}
+
 // BenchmarkCorpusNaiveTokenizer is the bare tokenizer over the corpus pages,
 // to compare with BenchmarkCorpus.
 func BenchmarkCorpusNaiveTokenizer(b *testing.B) {
