@@ -304,22 +304,22 @@ func (s *Service) recordFailure(ctx context.Context, actor int64, email, ip stri
 }
 
 // StartSession signs the request's session in as user, acting in
-// workspaceID (0: the user's home workspace). The session gets a new token
-// (no fixation) and a fresh absolute lifetime. ctx must come from a
-// request that went through Middleware.
-func (s *Service) StartSession(ctx context.Context, r *http.Request, userID, workspaceID int64) error {
+// workspaceID (0: the user's home workspace), and returns that workspace.
+// The session gets a new token (no fixation) and a fresh absolute lifetime.
+// ctx must come from a request that went through Middleware.
+func (s *Service) StartSession(ctx context.Context, r *http.Request, userID, workspaceID int64) (int64, error) {
 	if !sessionLoaded(ctx) {
-		return errors.New("auth: no session loaded: the handler is not behind Service.Middleware")
+		return 0, errors.New("auth: no session loaded: the handler is not behind Service.Middleware")
 	}
 	if workspaceID == 0 {
 		ws, err := s.store.HomeWorkspace(ctx, userID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			return 0, err
 		}
 		workspaceID = ws
 	}
 	if err := s.sessions.RenewToken(ctx); err != nil {
-		return fmt.Errorf("auth: renew session: %w", err)
+		return 0, fmt.Errorf("auth: renew session: %w", err)
 	}
 	ua := r.UserAgent()
 	if len(ua) > 200 {
@@ -329,7 +329,7 @@ func (s *Service) StartSession(ctx context.Context, r *http.Request, userID, wor
 	s.sessions.Put(ctx, keyWorkspaceID, workspaceID)
 	s.sessions.Put(ctx, keyIP, s.clientIP(r))
 	s.sessions.Put(ctx, keyUserAgent, ua)
-	return nil
+	return workspaceID, nil
 }
 
 // AuditSignIn records a successful sign-in.

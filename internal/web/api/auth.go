@@ -51,8 +51,8 @@ func toUserJSON(u *store.User) userJSON {
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, InstanceAdmin: u.IsAdmin}
 }
 
-// authError answers the errors the accounts service returns; it reports
-// whether it did.
+// authError answers the errors the accounts service returns; anything else
+// is an internal error.
 func (h *Handler) authError(w http.ResponseWriter, r *http.Request, err error) {
 	var in *auth.InputError
 	var locked *auth.LockedError
@@ -105,7 +105,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request) {
 	if acct.JoinedWorkspaceID != 0 {
 		ws = acct.JoinedWorkspaceID
 	}
-	if err := h.Auth.StartSession(r.Context(), r, acct.User.ID, ws); err != nil {
+	if _, err := h.Auth.StartSession(r.Context(), r, acct.User.ID, ws); err != nil {
 		h.internal(w, r, "start session", err)
 		return
 	}
@@ -126,13 +126,9 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.authError(w, r, err)
 		return
 	}
-	if err := h.Auth.StartSession(r.Context(), r, u.ID, 0); err != nil {
+	ws, err := h.Auth.StartSession(r.Context(), r, u.ID, 0)
+	if err != nil {
 		h.internal(w, r, "start session", err)
-		return
-	}
-	ws, err := h.Store.HomeWorkspace(r.Context(), u.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		h.internal(w, r, "home workspace", err)
 		return
 	}
 	if err := h.Auth.AuditSignIn(r.Context(), u, ws, ip); err != nil {
