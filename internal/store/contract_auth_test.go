@@ -22,6 +22,7 @@ func TestAccountsContract(t *testing.T) {
 		{"Settings", testSettings},
 		{"Accounts", testAccounts},
 		{"AccountRefusedWritesNothing", testAccountRefused},
+		{"FirstAccountConcurrent", testFirstAccountConcurrent},
 		{"Sessions", testSessions},
 		{"APITokens", testAPITokens},
 		{"PasswordResets", testPasswordResets},
@@ -384,5 +385,37 @@ func testLoginLockout(t *testing.T, st *store.Store) {
 	}
 	if until := must[int64](t)(st.LoginLockedUntil(c, "k")); until != 0 {
 		t.Errorf("cleared key still locked until %d", until)
+	}
+}
+
+// Several first sign-ups at once: exactly one becomes the instance admin
+// and adopts the default workspace.
+func testFirstAccountConcurrent(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	const n = 6
+	accts := make(chan *store.Account, n)
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			a, err := st.CreateAccount(c, store.NewAccount{Email: fmt.Sprintf("u%d@example.com", i)})
+			errs <- err
+			accts <- a
+		}()
+	}
+	admins, firsts := 0, 0
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		a := <-accts
+		if a.User.IsAdmin {
+			admins++
+		}
+		if a.First {
+			firsts++
+		}
+	}
+	if admins != 1 || firsts != 1 {
+		t.Errorf("%d admins and %d first users, want 1 and 1", admins, firsts)
 	}
 }
