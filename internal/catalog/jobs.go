@@ -18,13 +18,16 @@ type Inserter interface {
 
 // ScanArgs is the job that scans one catalog watch.
 type ScanArgs struct {
-	CatalogWatchID int64 `json:"catalog_watch_id"`
+	CatalogWatchID int64 `json:"catalog_watch_id" river:"unique"`
+	// Manual is a user's "scan now": it scans a paused catalog watch too.
+	Manual bool `json:"manual,omitempty"`
 }
 
 func (ScanArgs) Kind() string { return "catalog_scan" }
 
 // InsertOpts keeps one scan job per catalog watch at a time: another insert
-// while one waits or runs is skipped. Finished jobs do not count.
+// while one waits or runs is skipped (only the catalog watch id is the
+// unique key). Finished jobs do not count.
 func (ScanArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: 5, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
@@ -73,7 +76,7 @@ func (w *scanWorker) Work(ctx context.Context, job *river.Job[ScanArgs]) error {
 	if err != nil {
 		return err
 	}
-	if cw.Paused {
+	if cw.Paused && !job.Args.Manual {
 		return nil
 	}
 	if _, err := w.s.Scan(ctx, cw.ID); err != nil {
@@ -102,18 +105,18 @@ func (w *dueWorker) Work(ctx context.Context, _ *river.Job[DueArgs]) error {
 		return err
 	}
 	for _, id := range ids {
-		if err := w.s.enqueue(ctx, id); err != nil {
+		if err := w.s.enqueue(ctx, id, false); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) enqueue(ctx context.Context, id int64) error {
+func (s *Service) enqueue(ctx context.Context, id int64, manual bool) error {
 	if s.Jobs == nil {
 		return errors.New("catalog: no job queue")
 	}
-	args := ScanArgs{CatalogWatchID: id}
+	args := ScanArgs{CatalogWatchID: id, Manual: manual}
 	opts := args.InsertOpts()
 	_, err := s.Jobs.Insert(ctx, args, &opts)
 	return err

@@ -103,13 +103,14 @@ func CheckURL(raw string, allowPrivate bool, allowed []netip.Prefix) (string, er
 }
 
 // Enqueue enqueues a scan of catalog watch id now, unless one is already
-// waiting or running. Without a job queue it does nothing: the periodic job
-// finds due catalog watches within a minute.
-func (s *Service) Enqueue(ctx context.Context, id int64) error {
+// waiting or running; manual (a user's "scan now") scans it even when
+// paused. Without a job queue it does nothing: the periodic job finds due
+// catalog watches within DuePeriod.
+func (s *Service) Enqueue(ctx context.Context, id int64, manual bool) error {
 	if s == nil || s.Jobs == nil {
 		return nil
 	}
-	if err := s.enqueue(ctx, id); err != nil {
+	if err := s.enqueue(ctx, id, manual); err != nil {
 		return fmt.Errorf("catalog: enqueue scan: %w", err)
 	}
 	return nil

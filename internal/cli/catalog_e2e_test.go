@@ -143,6 +143,12 @@ func TestEndToEndCatalog(t *testing.T) {
 			if evs := events(); len(evs) != 2 {
 				t.Errorf("a third scan added events: %d in all, want 2", len(evs))
 			}
+
+			// A paused catalog watch is still scanned when asked to.
+			if code, body := httpDo(t, "PATCH", fmt.Sprintf("%s/api/v1/catalogs/%d", base, id), `{"paused":true}`); code != http.StatusOK {
+				t.Fatalf("pause: %d %s", code, body)
+			}
+			scan(4)
 		})
 	}
 }

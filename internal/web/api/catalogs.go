@@ -185,7 +185,7 @@ func (h *Handler) createCatalog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !c.Paused {
-		if err := h.Catalogs.Enqueue(r.Context(), c.ID); err != nil {
+		if err := h.Catalogs.Enqueue(r.Context(), c.ID, false); err != nil {
 			// The periodic job picks it up within a minute anyway.
 			h.Logger.WarnContext(r.Context(), "enqueue first catalog scan", "catalog_watch", c.ID, "err", err)
 		}
@@ -366,7 +366,7 @@ func (h *Handler) scanCatalog(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, "schedule catalog scan", err)
 		return
 	}
-	if err := h.Catalogs.Enqueue(r.Context(), id); err != nil {
+	if err := h.Catalogs.Enqueue(r.Context(), id, true); err != nil {
 		h.internal(w, r, "enqueue catalog scan", err)
 		return
 	}
