@@ -17,7 +17,6 @@ package extract
 
 import (
 	"bytes"
-	"strings"
 
 	"golang.org/x/net/html"
 )
@@ -498,9 +497,9 @@ func (z *tokenizer) readDoctype() bool {
 	return true
 }
 
-// startTagIn reports whether the tag name case-insensitively matches one
-// of ss.
-func (z *tokenizer) startTagIn(ss ...string) bool {
+// startTagIn returns the one of ss that the tag name case-insensitively
+// matches, or "".
+func (z *tokenizer) startTagIn(ss ...string) string {
 loop:
 	for _, s := range ss {
 		if z.dataEnd-z.dataStart != len(s) {
@@ -515,9 +514,9 @@ loop:
 				continue loop
 			}
 		}
-		return true
+		return s
 	}
-	return false
+	return ""
 }
 
 func (z *tokenizer) readStartTag() html.TokenType {
@@ -526,26 +525,25 @@ func (z *tokenizer) readStartTag() html.TokenType {
 	if z.eof {
 		return html.ErrorToken
 	}
-	c, raw := z.buf[z.dataStart], false
+	// Several tags make the next token raw text; rawTag is the lower-cased
+	// name, taken from the list rather than copied.
+	c := z.buf[z.dataStart]
 	if 'A' <= c && c <= 'Z' {
 		c += 'a' - 'A'
 	}
 	switch c {
 	case 'i':
-		raw = z.startTagIn("iframe")
+		z.rawTag = z.startTagIn("iframe")
 	case 'n':
-		raw = z.startTagIn("noembed", "noframes", "noscript")
+		z.rawTag = z.startTagIn("noembed", "noframes", "noscript")
 	case 'p':
-		raw = z.startTagIn("plaintext")
+		z.rawTag = z.startTagIn("plaintext")
 	case 's':
-		raw = z.startTagIn("script", "style")
+		z.rawTag = z.startTagIn("script", "style")
 	case 't':
-		raw = z.startTagIn("textarea", "title")
+		z.rawTag = z.startTagIn("textarea", "title")
 	case 'x':
-		raw = z.startTagIn("xmp")
-	}
-	if raw {
-		z.rawTag = strings.ToLower(string(z.buf[z.dataStart:z.dataEnd]))
+		z.rawTag = z.startTagIn("xmp")
 	}
 	// "<br/>" is self-closing, "<p a=/>" is not: the slash must not end the
 	// last saved attribute's value.
