@@ -572,3 +572,30 @@ func TestTokenExpiryAndMembership(t *testing.T) {
 		t.Errorf("after removal: %+v, want his own workspace %d as owner", me, b.WorkspaceID)
 	}
 }
+
+// A session's stored expiry is the earlier of the idle timeout from now and
+// the absolute lifetime from sign-in.
+func TestSessionExpiry(t *testing.T) {
+	for _, c := range []struct {
+		name           string
+		idle, lifetime time.Duration
+		want           time.Duration
+	}{
+		{"idle first", time.Hour, 30 * 24 * time.Hour, time.Hour},
+		{"lifetime first", 7 * 24 * time.Hour, 10 * time.Minute, 10 * time.Minute},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := newLive(t, db.SQLite, auth.Options{IdleTimeout: c.idle, Lifetime: c.lifetime})
+			start := time.Now()
+			l.want(l.call(l.browser(), "", "POST", "/api/v1/auth/signup", signupAnn), 201)
+			var exp int64
+			if err := l.st.DB().Read.QueryRowContext(context.Background(), `SELECT MAX(expires_at) FROM sessions`).Scan(&exp); err != nil {
+				t.Fatal(err)
+			}
+			got := time.UnixMilli(exp).Sub(start)
+			if got < c.want-time.Minute || got > c.want+time.Minute {
+				t.Errorf("session expires in %s, want about %s", got, c.want)
+			}
+		})
+	}
+}
