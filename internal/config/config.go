@@ -443,7 +443,6 @@ func setCIDRs(c *Config, v string) error {
 	return nil
 }
 
-// setTrustedProxies takes CIDRs or single addresses.
 func setBaseURL(c *Config, v string) error {
 	v = strings.TrimRight(strings.TrimSpace(v), "/")
 	if v == "" {
@@ -472,6 +471,7 @@ func setSMTPURL(c *Config, v string) error {
 	return nil
 }
 
+// setTrustedProxies takes CIDRs or single addresses.
 func setTrustedProxies(c *Config, v string) error {
 	c.HTTP.TrustedProxies = nil
 	for _, part := range strings.Split(v, ",") {
