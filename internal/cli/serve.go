@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -190,6 +191,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL},
 		TLS:            c.HTTP.TLSCert != "",
 		TrustedProxies: c.HTTP.TrustedProxies,
+		TrustedOrigins: trustedOrigins(c.Accounts.BaseURL),
 		APILimiter:     apiIPLimit,
 		SignInLimiter:  signInLimit,
 		Ready: func(ctx context.Context) error {
@@ -278,6 +280,16 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	log.Info("shelfwatch stopped cleanly")
 	return nil
+}
+
+// trustedOrigins lets browser requests from the public base URL through the
+// cross-site check even when a proxy rewrites the Host header.
+func trustedOrigins(baseURL string) []string {
+	u, err := url.Parse(baseURL)
+	if baseURL == "" || err != nil || u.Host == "" {
+		return nil
+	}
+	return []string{u.Scheme + "://" + u.Host} // an origin has no path
 }
 
 // rateLimiters builds the per-IP API, per-token API and per-IP sign-in

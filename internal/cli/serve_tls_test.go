@@ -104,3 +104,13 @@ func TestServeTLSBadKey(t *testing.T) {
 		t.Fatalf("serve with a bad key: %v", err)
 	}
 }
+
+func TestTrustedOrigins(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "", "https://watch.example/sub": "https://watch.example", "http://h:8080": "http://h:8080"} {
+		got := strings.Join(trustedOrigins(in), ",")
+		if got != want {
+			t.Errorf("trustedOrigins(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
