@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,7 +190,8 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		Registry: reg,
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
 			Catalogs:     cat,
-			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL},
+			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL,
+			ProxyPools: proxyPoolNames(c.Fetch.Proxies)},
 		TLS:            c.HTTP.TLSCert != "",
 		TrustedProxies: c.HTTP.TrustedProxies,
 		TrustedOrigins: trustedOrigins(c.Accounts.BaseURL),
@@ -280,6 +283,16 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	log.Info("shelfwatch stopped cleanly")
 	return nil
+}
+
+// proxyPoolNames lists the configured proxy pools (config.Load checked the
+// syntax), for the admin API's domain settings.
+func proxyPoolNames(proxies string) []string {
+	pools, err := fetch.ParseProxyPools(proxies)
+	if err != nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(pools))
 }
 
 // trustedOrigins lets browser requests from the public base URL through the

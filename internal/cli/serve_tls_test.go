@@ -114,3 +114,14 @@ func TestTrustedOrigins(t *testing.T) {
 		}
 	}
 }
+
+func TestProxyPoolNames(t *testing.T) {
+	t.Parallel()
+	got := proxyPoolNames("us=http://p1:3128;eu=socks5://p2:1080,http://p3:3128")
+	if strings.Join(got, ",") != "eu,us" {
+		t.Errorf("pools %v", got)
+	}
+	if got := proxyPoolNames(""); len(got) != 0 {
+		t.Errorf("no proxies: %v", got)
+	}
+}

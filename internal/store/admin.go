@@ -13,6 +13,7 @@ type DomainPatch struct {
 	RatePerMin *float64
 	RequiresJS *bool
 	Blocked    *bool
+	ProxyPool  *string // "": the default pool (or direct)
 	// Selectors is a JSON object of CSS selectors (validated by the caller).
 	Selectors *string
 }
@@ -91,12 +92,16 @@ func (s *Store) UpdateDomainSettings(ctx context.Context, actor Actor, domain st
 		if p.Blocked != nil {
 			after.Blocked = *p.Blocked
 		}
+		if p.ProxyPool != nil {
+			after.ProxyPool = *p.ProxyPool
+		}
 		if p.Selectors != nil {
 			after.Selectors = *p.Selectors
 		}
 		after.UpdatedAt = now
 		if _, err := tx.ExecContext(ctx, `UPDATE domains SET rate_per_min = $2, requires_js = $3, blocked = $4, selectors = $5,
-			updated_at = $6 WHERE domain = $1`, domain, after.RatePerMin, after.RequiresJS, after.Blocked, after.Selectors, now); err != nil {
+			proxy_pool = $6, updated_at = $7 WHERE domain = $1`,
+			domain, after.RatePerMin, after.RequiresJS, after.Blocked, after.Selectors, after.ProxyPool, now); err != nil {
 			return err
 		}
 		out = &after
@@ -111,7 +116,7 @@ func (s *Store) UpdateDomainSettings(ctx context.Context, actor Actor, domain st
 
 func domainAuditData(d DomainSettings) map[string]any {
 	return map[string]any{"rate_per_min": d.RatePerMin, "requires_js": d.RequiresJS, "blocked": d.Blocked,
-		"selectors": json.RawMessage(d.Selectors)}
+		"proxy_pool": d.ProxyPool, "selectors": json.RawMessage(d.Selectors)}
 }
 
 // InstanceSettingsKV returns every instance setting as key → value.

@@ -3,8 +3,10 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/andybalholm/cascadia"
@@ -88,7 +90,8 @@ type selectorsJSON struct {
 const maxSelectorLen = 500
 
 // updateDomain: PATCH /api/v1/admin/domains/{domain} with any of
-// rate_per_min (0 = default, up to 6000), requires_js, blocked and selectors
+// rate_per_min (0 = default, up to 6000), requires_js, blocked, proxy_pool
+// (a configured pool's name, "" for the default) and selectors
 // ({"price": "css", "title": …, "availability": …, "image": …}).
 func (h *Handler) updateDomain(w http.ResponseWriter, r *http.Request) {
 	domain := strings.ToLower(r.PathValue("domain"))
@@ -100,6 +103,7 @@ func (h *Handler) updateDomain(w http.ResponseWriter, r *http.Request) {
 		RatePerMin *float64        `json:"rate_per_min"`
 		RequiresJS *bool           `json:"requires_js"`
 		Blocked    *bool           `json:"blocked"`
+		ProxyPool  *string         `json:"proxy_pool"`
 		Selectors  json.RawMessage `json:"selectors"`
 	}
 	if !decode(w, r, &req) {
@@ -109,7 +113,14 @@ func (h *Handler) updateDomain(w http.ResponseWriter, r *http.Request) {
 	if req.RatePerMin != nil && (*req.RatePerMin < 0 || *req.RatePerMin > 6000) {
 		errs = append(errs, problem.FieldError{Field: "rate_per_min", Detail: "must be from 0 (the default rate) to 6000"})
 	}
-	p := store.DomainPatch{RatePerMin: req.RatePerMin, RequiresJS: req.RequiresJS, Blocked: req.Blocked}
+	if req.ProxyPool != nil && *req.ProxyPool != "" && !slices.Contains(h.ProxyPools, *req.ProxyPool) {
+		detail := "no proxy pools are configured (--fetch-proxies); use \"\" for direct"
+		if len(h.ProxyPools) > 0 {
+			detail = fmt.Sprintf("must be \"\" (the default) or a configured pool: %s", strings.Join(h.ProxyPools, ", "))
+		}
+		errs = append(errs, problem.FieldError{Field: "proxy_pool", Detail: detail})
+	}
+	p := store.DomainPatch{RatePerMin: req.RatePerMin, RequiresJS: req.RequiresJS, Blocked: req.Blocked, ProxyPool: req.ProxyPool}
 	if len(req.Selectors) > 0 {
 		sel, fieldErrs := parseSelectors(req.Selectors)
 		errs = append(errs, fieldErrs...)

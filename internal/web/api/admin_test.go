@@ -15,6 +15,7 @@ func TestAdminDomainsAndSettings(t *testing.T) {
 			`{"selectors":"span.price"}`:                            "selectors",
 			`{"rate_per_min":-1}`:                                   "rate_per_min",
 			`{"rate_per_min":10000}`:                                "rate_per_min",
+			`{"proxy_pool":"us"}`:                                   "proxy_pool",
 			`{"selectors":{"title":"h1","image":"img:nth-child("}}`: "selectors.image",
 		} {
 			res := f.call(adm, "PATCH", "/api/v1/admin/domains/shop.example", body)
@@ -25,14 +26,15 @@ func TestAdminDomainsAndSettings(t *testing.T) {
 		if res := f.call(adm, "PATCH", "/api/v1/admin/domains/not_a_host", `{"blocked":true}`); res.code != 400 {
 			t.Errorf("bad host: %d", res.code)
 		}
+		f.h.ProxyPools = []string{"eu"}
 		res := f.call(adm, "PATCH", "/api/v1/admin/domains/Shop.Example",
-			`{"rate_per_min":6,"requires_js":true,"selectors":{"price":" .price > span ","title":"h1"}}`)
+			`{"rate_per_min":6,"requires_js":true,"proxy_pool":"eu","selectors":{"price":" .price > span ","title":"h1"}}`)
 		if res.code != 200 {
 			t.Fatalf("PATCH: %d %s", res.code, res.body)
 		}
 		var d domainJSON
 		res.decode(t, &d)
-		if d.Domain != "shop.example" || d.RatePerMin != 6 || !d.RequiresJS || d.Blocked || d.Products != 2 ||
+		if d.Domain != "shop.example" || d.RatePerMin != 6 || !d.RequiresJS || d.Blocked || d.Products != 2 || d.ProxyPool != "eu" ||
 			string(d.Selectors) != `{"price":".price \u003e span","title":"h1"}` {
 			t.Errorf("domain after PATCH: %+v selectors %s", d, d.Selectors)
 		}

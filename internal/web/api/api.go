@@ -35,6 +35,8 @@ type Handler struct {
 	// Auth is the accounts core: sign-up and sign-in, sessions, API tokens
 	// and the authentication middleware that Routes runs first.
 	Auth *auth.Service
+	// ProxyPools names the configured proxy pools a domain may be assigned.
+	ProxyPools []string
 }
 
 // Routes returns the API's route table, mounted at /api/v1/: the
