@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/shelfwatch/shelfwatch/internal/db"
 )
 
 // EventNewProduct is the kind of the event a catalog watch writes for a
@@ -412,9 +414,13 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 	if scan.At == 0 {
 		scan.At = s.nowMS()
 	}
+	early, err := s.recordBaselineInParts(ctx, id, scan)
+	if err != nil {
+		return nil, fmt.Errorf("record catalog scan %d: %w", id, mapErr(err))
+	}
 	var res CatalogScanResult
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res = CatalogScanResult{}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res = CatalogScanResult{New: early}
 		c, err := scanCatalogWatch(tx.QueryRowContext(ctx, `SELECT `+catalogWatchCols+` FROM catalog_watches
 			WHERE id = $1`+s.forUpdate(), id))
 		if err != nil {
@@ -428,49 +434,45 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 		if err != nil {
 			return err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO catalog_items
-			(catalog_watch_id, canonical_url, url, title, price_minor, currency, lastmod, matched, announced, first_seen_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-			ON CONFLICT (catalog_watch_id, canonical_url) DO NOTHING RETURNING id`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
+		var fresh []CatalogItem
 		for _, it := range scan.Items {
 			if _, ok := seen[it.CanonicalURL]; ok {
 				continue
 			}
 			seen[it.CanonicalURL] = struct{}{}
-			item := CatalogItem{CatalogWatchID: id, CanonicalURL: it.CanonicalURL, URL: it.URL, Title: it.Title,
+			fresh = append(fresh, CatalogItem{CatalogWatchID: id, CanonicalURL: it.CanonicalURL, URL: it.URL, Title: it.Title,
 				PriceMinor: it.PriceMinor, Currency: it.Currency, Lastmod: it.Lastmod, Matched: it.Matched,
-				Announced: announce && it.Matched, FirstSeenAt: scan.At}
-			err := ins.QueryRowContext(ctx, id, it.CanonicalURL, it.URL, it.Title, it.PriceMinor, it.Currency,
-				it.Lastmod, it.Matched, item.Announced, scan.At).Scan(&item.ID)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue // seen before
-			}
+				Announced: announce && it.Matched, FirstSeenAt: scan.At})
+		}
+		// Many rows per INSERT: a baseline of a big store is 200,000 rows,
+		// and on SQLite the writer is everyone's while this runs.
+		for start := 0; start < len(fresh); start += s.catalogInsertBatch() {
+			batch := fresh[start:min(start+s.catalogInsertBatch(), len(fresh))]
+			inserted, err := insertCatalogItems(ctx, tx, batch)
 			if err != nil {
 				return err
 			}
-			res.New++
-			if !item.Announced {
-				continue
+			res.New += len(inserted)
+			for _, item := range inserted {
+				if !item.Announced {
+					continue
+				}
+				data, err := json.Marshal(NewProductData{CatalogWatchID: id, WorkspaceID: c.WorkspaceID, CatalogItemID: item.ID,
+					URL: item.URL, CanonicalURL: item.CanonicalURL, Title: item.Title, PriceMinor: item.PriceMinor, Currency: item.Currency})
+				if err != nil {
+					return err
+				}
+				var eid int64
+				if err := tx.QueryRowContext(ctx, `INSERT INTO events (catalog_watch_id, kind, data, at)
+					VALUES ($1, $2, $3, $4) RETURNING id`, id, EventNewProduct, string(data), scan.At).Scan(&eid); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `UPDATE catalog_items SET event_id = $1 WHERE id = $2`, eid, item.ID); err != nil {
+					return err
+				}
+				item.EventID = &eid
+				res.Announced = append(res.Announced, item)
 			}
-			data, err := json.Marshal(NewProductData{CatalogWatchID: id, WorkspaceID: c.WorkspaceID, CatalogItemID: item.ID,
-				URL: it.URL, CanonicalURL: it.CanonicalURL, Title: it.Title, PriceMinor: it.PriceMinor, Currency: it.Currency})
-			if err != nil {
-				return err
-			}
-			var eid int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO events (catalog_watch_id, kind, data, at)
-				VALUES ($1, $2, $3, $4) RETURNING id`, id, EventNewProduct, string(data), scan.At).Scan(&eid); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE catalog_items SET event_id = $1 WHERE id = $2`, eid, item.ID); err != nil {
-				return err
-			}
-			item.EventID = &eid
-			res.Announced = append(res.Announced, item)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_watches SET scans = scans + 1, last_scan_at = $1,
 			last_error = '', consecutive_failures = 0, last_scan_items = $2, last_scan_new = $3,
@@ -483,6 +485,108 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 		return nil, fmt.Errorf("record catalog scan %d: %w", id, mapErr(err))
 	}
 	return &res, nil
+}
+
+// catalogInsertBatch is the rows per INSERT: many on PostgreSQL (fewer
+// round trips); few on SQLite, whose driver looks each $N up by name.
+func (s *Store) catalogInsertBatch() int {
+	if s.db.Engine == db.Postgres {
+		return 500
+	}
+	return 20
+}
+
+// baselinePart is the items a baseline commits at a time.
+const baselinePart = 5000
+
+// recordBaselineInParts inserts the items of a big baseline scan in
+// transactions of baselinePart items and returns how many were new. A
+// baseline announces nothing, so it may commit in parts (a crash leaves the
+// scan count at 0 and the next scan is a baseline again); on SQLite, whose
+// single writer everything shares, one transaction of 200,000 rows would
+// hold up every check for seconds. Other scans are left to RecordCatalogScan's
+// one transaction.
+func (s *Store) recordBaselineInParts(ctx context.Context, id int64, scan CatalogScan) (int, error) {
+	if len(scan.Items) <= baselinePart {
+		return 0, nil
+	}
+	var scans int64
+	var announceExisting bool
+	if err := s.db.Read.QueryRowContext(ctx, `SELECT scans, announce_existing FROM catalog_watches WHERE id = $1`, id).
+		Scan(&scans, &announceExisting); err != nil {
+		return 0, err
+	}
+	if scans > 0 || announceExisting {
+		return 0, nil
+	}
+	n := 0
+	for start := 0; start < len(scan.Items); start += baselinePart {
+		part := scan.Items[start:min(start+baselinePart, len(scan.Items))]
+		items := make([]CatalogItem, 0, len(part))
+		for _, it := range part {
+			items = append(items, CatalogItem{CatalogWatchID: id, CanonicalURL: it.CanonicalURL, URL: it.URL, Title: it.Title,
+				PriceMinor: it.PriceMinor, Currency: it.Currency, Lastmod: it.Lastmod, Matched: it.Matched, FirstSeenAt: scan.At})
+		}
+		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+			for b := 0; b < len(items); b += s.catalogInsertBatch() {
+				ins, err := insertCatalogItems(ctx, tx, items[b:min(b+s.catalogInsertBatch(), len(items))])
+				if err != nil {
+					return err
+				}
+				n += len(ins)
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// insertCatalogItems inserts items (one catalog watch's, not yet seen) and
+// returns those inserted, with their ids; a row another scan inserted
+// meanwhile is skipped by the UNIQUE key.
+func insertCatalogItems(ctx context.Context, tx *sql.Tx, items []CatalogItem) ([]CatalogItem, error) {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO catalog_items
+		(catalog_watch_id, canonical_url, url, title, price_minor, currency, lastmod, matched, announced, first_seen_at) VALUES `)
+	args := make([]any, 0, len(items)*10)
+	for i, it := range items {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10)
+		args = append(args, it.CatalogWatchID, it.CanonicalURL, it.URL, it.Title, it.PriceMinor, it.Currency, it.Lastmod,
+			it.Matched, it.Announced, it.FirstSeenAt)
+	}
+	q.WriteString(` ON CONFLICT (catalog_watch_id, canonical_url) DO NOTHING RETURNING id, canonical_url`)
+	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make(map[string]int64, len(items))
+	for rows.Next() {
+		var id int64
+		var u string
+		if err := rows.Scan(&id, &u); err != nil {
+			return nil, err
+		}
+		ids[u] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]CatalogItem, 0, len(ids))
+	for _, it := range items { // in the scan's order, whatever order RETURNING used
+		if id, ok := ids[it.CanonicalURL]; ok {
+			it.ID = id
+			out = append(out, it)
+		}
+	}
+	return out, nil
 }
 
 func catalogSeen(ctx context.Context, tx *sql.Tx, id int64) (map[string]struct{}, error) {

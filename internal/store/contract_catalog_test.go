@@ -25,6 +25,7 @@ func TestCatalogContract(t *testing.T) {
 		{"FailureAndDue", testCatalogFailureAndDue},
 		{"ItemsPagination", testCatalogItemsPagination},
 		{"ProductEventsUnaffected", testCatalogProductEvents},
+		{"BigBaselineInParts", testCatalogBigBaseline},
 	}
 	for _, eng := range dbtest.Engines() {
 		t.Run(string(eng), func(t *testing.T) {
@@ -335,5 +336,33 @@ func testCatalogProductEvents(t *testing.T, st *store.Store) {
 	// The seen set outlives pruned events: a re-scan announces nothing.
 	if res := must[*store.CatalogScanResult](t)(st.RecordCatalogScan(c, cw.ID, store.CatalogScan{At: 200, Items: scanItems(productURL(9))})); len(res.Announced) != 0 {
 		t.Errorf("re-scan after pruning announced %+v", res.Announced)
+	}
+}
+
+// A baseline bigger than one part commits in parts and still announces
+// nothing; the scan after it announces only what is new.
+func testCatalogBigBaseline(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	cw := catalogWatch(t, st, ws.ID, "https://shop.example/")
+	urls := make([]string, 12_345)
+	for i := range urls {
+		urls[i] = fmt.Sprintf("https://shop.example/p/%d", i)
+	}
+	res := must[*store.CatalogScanResult](t)(st.RecordCatalogScan(c, cw.ID, store.CatalogScan{At: 10, Items: scanItems(urls...)}))
+	if !res.Baseline || res.New != len(urls) || len(res.Announced) != 0 {
+		t.Fatalf("big baseline: baseline %v, %d new, %d announced", res.Baseline, res.New, len(res.Announced))
+	}
+	urls = append(urls, "https://shop.example/p/new")
+	res = must[*store.CatalogScanResult](t)(st.RecordCatalogScan(c, cw.ID, store.CatalogScan{At: 20, Items: scanItems(urls...)}))
+	if res.Baseline || res.New != 1 || len(res.Announced) != 1 || res.Announced[0].CanonicalURL != "https://shop.example/p/new" {
+		t.Fatalf("after the big baseline: %+v", res)
+	}
+	got := must[*store.CatalogWatch](t)(st.GetCatalogWatch(c, ws.ID, cw.ID))
+	if got.ItemsSeen != int64(len(urls)) || got.Scans != 2 {
+		t.Errorf("watch %+v", got)
+	}
+	if evs := must[[]store.CatalogEvent](t)(st.ListCatalogEvents(c, cw.ID, 0)); len(evs) != 1 {
+		t.Errorf("%d events, want 1", len(evs))
 	}
 }
