@@ -125,6 +125,15 @@ func FuzzTokenizer(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Add([]byte(strings.Repeat("<div class=\"a\">x</div>", 3)))
+	// Pieces of real-looking pages give the mutator markup to work on.
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.html"))
+	for _, fn := range files {
+		if b, err := os.ReadFile(fn); err == nil {
+			for off := 0; off < len(b); off += 3000 {
+				f.Add(b[off:min(len(b), off+1500)])
+			}
+		}
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		sameTokens(t, "input", b)
 	})
