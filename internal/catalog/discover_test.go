@@ -216,3 +216,34 @@ func TestDiscoverSSRF(t *testing.T) {
 		t.Errorf("error %v, want the SSRF refusal", err)
 	}
 }
+
+// A sitemap sent with Content-Encoding: gzip (decoded by the fetcher) reads
+// like a .gz file (decoded here); one past the fetcher's body cap fails
+// with a message naming the flag.
+func TestDiscoverContentEncodingAndFetchCap(t *testing.T) {
+	t.Parallel()
+	doc := `<urlset><url><loc>http://x/p/1-kettle</loc><image:image><image:title>Kettle</image:title></image:image></url></urlset>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(gz(t, strings.ReplaceAll(doc, "http://x", "http://"+r.Host)))
+	}))
+	t.Cleanup(srv.Close)
+	got, err := (&Discoverer{Fetcher: loopbackFetcher(t)}).Discover(t.Context(), srv.URL+"/sitemap.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Items) != 1 || got.Items[0].Title != "Kettle" {
+		t.Errorf("items %+v", got.Items)
+	}
+	small, err := fetch.New(fetch.Options{AllowedCIDRs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		DefaultRatePerMinute: 60000, MaxAttempts: 1, MaxBodyBytes: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = small.Close() })
+	_, err = (&Discoverer{Fetcher: small}).Discover(t.Context(), srv.URL+"/sitemap.xml")
+	if err == nil || !strings.Contains(err.Error(), "--fetch-max-body") {
+		t.Errorf("a sitemap past the fetcher's cap: %v", err)
+	}
+}
