@@ -139,6 +139,9 @@ func (d *Discoverer) Discover(ctx context.Context, target string) (*Discovery, e
 			if smErr != nil {
 				return nil, fmt.Errorf("%w: %w; product feed: %w", ErrNoProducts, smErr, err)
 			}
+			if len(s.out.Items) == 0 && !errors.Is(err, ErrTooManyURLs) {
+				return nil, fmt.Errorf("%w in %d sitemaps; product feed: %w", ErrNoProducts, s.out.Sitemaps, err)
+			}
 			return nil, err
 		}
 	}

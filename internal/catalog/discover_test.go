@@ -176,6 +176,7 @@ func TestDiscoverFailures(t *testing.T) {
 		"/bad/sitemap.xml":   "<urlset><url><loc>x</loc></url>",
 		"/empty/sitemap.xml": "<urlset></urlset>",
 		"/pages/sitemap.xml": "<urlset><url><loc>http://127.0.0.1/blog/a</loc></url></urlset>",
+		"/robots.txt":        "User-agent: *\nSitemap: /pages/sitemap.xml\n",
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if b, ok := bodies[r.URL.Path]; ok {
@@ -191,12 +192,18 @@ func TestDiscoverFailures(t *testing.T) {
 		"/empty/sitemap.xml":   "no products",
 		"/pages/sitemap.xml":   "no products",
 		"/missing/sitemap.xml": "HTTP 404",
-		"/":                    "no products", // no robots.txt, no /sitemap.xml, no feed
+		"/":                    "no products found in 1 sitemaps", // robots.txt names a sitemap of pages only; no feed
 	} {
 		_, err := d.Discover(t.Context(), srv.URL+path)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want one saying %q", path, err, want)
 		}
+	}
+	// No robots.txt, no /sitemap.xml, no feed.
+	empty := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(empty.Close)
+	if _, err := d.Discover(t.Context(), empty.URL); !errors.Is(err, ErrNoProducts) || !strings.Contains(err.Error(), "HTTP 404") {
+		t.Errorf("an empty site: %v", err)
 	}
 }
 
