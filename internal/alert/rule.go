@@ -60,24 +60,24 @@ const (
 // Rule is one alert rule's settings. The zero values of the optional
 // fields mean the defaults above.
 type Rule struct {
-	Kind Kind
+	Kind Kind `json:"kind,omitempty"`
 
-	TargetMinor int64   // price thresholds, in Currency's minor units
-	Currency    string  // ISO 4217 of TargetMinor / AmountMinor; "" = any
-	Percent     float64 // DropPercent: 0 < Percent < 100
-	AmountMinor int64   // DropAmount
-	Basis       Basis   // DropPercent/DropAmount: "" = previous
-	Days        int     // LowestInDays, and the median window (0 → 30)
-	Failures    int     // WatchFailing: consecutive failed checks (0 → 3)
-	Include     []string
-	Exclude     []string
+	TargetMinor int64    `json:"target_minor,omitempty"` // price thresholds, in Currency's minor units
+	Currency    string   `json:"currency,omitempty"`     // ISO 4217 of TargetMinor / AmountMinor; "" = any
+	Percent     float64  `json:"percent,omitempty"`      // DropPercent: 0 < Percent < 100
+	AmountMinor int64    `json:"amount_minor,omitempty"` // DropAmount
+	Basis       Basis    `json:"basis,omitempty"`        // DropPercent/DropAmount: "" = previous
+	Days        int      `json:"days,omitempty"`         // LowestInDays, and the median window (0 → 30)
+	Failures    int      `json:"failures,omitempty"`     // WatchFailing: consecutive failed checks (0 → 3)
+	Include     []string `json:"include,omitempty"`
+	Exclude     []string `json:"exclude,omitempty"`
 
-	BandPercent   float64 // level rules: re-arm band, 0 → 2 %
-	Confirmations int     // level rules: false evaluations to re-arm, 0 → 2
+	BandPercent   float64 `json:"band_percent,omitempty"`  // level rules: re-arm band, 0 → 2 %
+	Confirmations int     `json:"confirmations,omitempty"` // level rules: false evaluations to re-arm, 0 → 2
 
 	// InStockOnly keeps price rules quiet while the product is out of stock
 	// (a price nobody can pay is no deal).
-	InStockOnly bool
+	InStockOnly bool `json:"in_stock_only,omitempty"`
 }
 
 // FieldError is a validation error naming the field a form or API shows it on.

@@ -39,6 +39,9 @@ type Options struct {
 	// Register, when set, adds more workers and periodic jobs before the
 	// client is built (for later features: delivery, confirm re-checks, …).
 	Register func(w *river.Workers) []*river.PeriodicJob
+	// Queues adds queues beside the default one (e.g. notification
+	// delivery, polled more often).
+	Queues map[string]river.QueueConfig
 }
 
 // client is what the Runner needs from river.Client, whatever its TTx.
@@ -88,6 +91,12 @@ func New(d *db.DB, st *store.Store, o Options) (*Runner, error) {
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 	}
 
+	for name, q := range o.Queues {
+		if d.Engine == db.SQLite {
+			q.MaxWorkers = min(q.MaxWorkers, 4)
+		}
+		cfg.Queues[name] = q
+	}
 	r := &Runner{engine: d.Engine, db: d, logger: o.Logger}
 	var err error
 	switch d.Engine {
@@ -95,7 +104,7 @@ func New(d *db.DB, st *store.Store, o Options) (*Runner, error) {
 		// River shares the single writer connection with the store: SQLite
 		// has one writer anyway, and a second writer pool would only trade
 		// queueing for SQLITE_BUSY. Few workers, as they all queue there.
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		cfg.Queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: 4}
 		r.sqlite, err = river.NewClient(riversqlite.New(d.Write), cfg)
 		r.client = r.sqlite
 	case db.Postgres:

@@ -41,6 +41,10 @@ type Message struct {
 
 	Availability string
 	Link         string // the product's page in shelfwatch ("" without a base URL)
+
+	// Text, when set, is the body to send instead of the default
+	// template's (a channel's custom template fills it).
+	Text string `json:"-"`
 }
 
 // Product is the watched product.

@@ -55,8 +55,14 @@ func ParseTextTemplate(src string) (*template.Template, error) {
 	return t, nil
 }
 
-// RenderText renders m with the default template.
-func RenderText(m Message) (string, error) { return render(defaultText, m) }
+// RenderText is m's text: its Text when a custom template made one, else
+// the default template's.
+func RenderText(m Message) (string, error) {
+	if m.Text != "" {
+		return m.Text, nil
+	}
+	return render(defaultText, m)
+}
 
 // RenderWith renders m with a template from ParseTextTemplate.
 func RenderWith(t *template.Template, m Message) (string, error) { return render(t, m) }

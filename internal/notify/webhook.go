@@ -44,6 +44,7 @@ type WebhookBody struct {
 	Test         bool      `json:"test,omitempty"`
 	OccurredAt   time.Time `json:"occurred_at"`
 	Subject      string    `json:"subject"`
+	Text         string    `json:"text"`
 	Reason       string    `json:"reason,omitempty"`
 	Product      Product   `json:"product"`
 	OldPrice     *Money    `json:"old_price,omitempty"`
@@ -56,7 +57,8 @@ type WebhookBody struct {
 
 // Body builds the webhook document for m.
 func Body(m Message) WebhookBody {
-	return WebhookBody{ID: m.ID, Type: m.Kind, Test: m.Test, OccurredAt: m.At.UTC(), Subject: m.Subject,
+	text, _ := RenderText(m) // the default template cannot fail on a Message
+	return WebhookBody{ID: m.ID, Type: m.Kind, Test: m.Test, OccurredAt: m.At.UTC(), Subject: m.Subject, Text: text,
 		Reason: m.Reason, Product: m.Product, OldPrice: m.Old, NewPrice: m.New, LowPrice: m.Low,
 		Target: m.Target, Availability: m.Availability, Link: m.Link}
 }

@@ -45,6 +45,7 @@ const (
 	EventProductFailing    = "product_failing"
 	EventExtractionMissing = "extraction_missing"
 	EventProductBlocked    = "product_blocked"
+	EventProductRecovered  = "product_recovered" // failing → active: checks succeed again
 )
 
 // CheckResult is one check of a product, as the monitor saw it.
@@ -230,10 +231,14 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 				out.Status = StatusActive
 			}
 		}
+		if p.Status == StatusFailing && out.Status == StatusActive {
+			event(EventProductRecovered, map[string]any{})
+		}
 	case CheckUnchanged:
 		failures = 0
 		if out.Status == StatusFailing {
 			out.Status = StatusActive
+			event(EventProductRecovered, map[string]any{})
 		}
 	case CheckRefused:
 		if p.LastOutcome != r.Outcome {
@@ -265,6 +270,9 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 		if err := s.txQueryRow(ctx, tx, insertEventQuery, e.ProductID, e.Kind, e.Data, e.At).Scan(&e.ID); err != nil {
 			return nil, "", err
 		}
+	}
+	if err := s.runEventHook(ctx, tx, out.Events); err != nil {
+		return nil, "", err
 	}
 	return out, p.Domain, nil
 }

@@ -147,11 +147,12 @@ type Observation struct {
 
 // Event is something that happened to a product (price_changed, back_in_stock, …).
 type Event struct {
-	ID        int64
-	ProductID int64
-	Kind      string
-	Data      string // JSON
-	At        int64
+	ID             int64
+	ProductID      int64 // 0 for a catalog watch's event
+	CatalogWatchID int64 // new_product events
+	Kind           string
+	Data           string // JSON
+	At             int64
 }
 
 // FindWatches filters ListWatches. Pages are ordered by ID descending
@@ -173,6 +174,8 @@ type Store struct {
 	db    *db.DB
 	now   func() time.Time
 	stmts stmtCache // the check path's prepared statements (frontier_stmts.go)
+
+	eventHook EventHook // eventhook.go
 }
 
 // New returns a Store over an open, migrated database.
