@@ -1,7 +1,10 @@
-// Package monitor is the check pipeline: claim due products from the
-// frontier → take the domain's slot → fetch (conditional GET) → extract →
-// record the check in one transaction. A suspicious change is held and
-// confirmed by a re-check a minute later (a River job) before it counts.
+// Package monitor is the check pipeline: claim a batch of due products from
+// the frontier → reserve their domains' request slots → fetch (conditional
+// GET) → extract → record. Checks are recorded by a writer that commits
+// several at once (a group commit); each check's writes, and the release of
+// its lease, are in the transaction that records it. A suspicious change is
+// held and confirmed by a re-check a minute later (a River job) before it
+// counts.
 package monitor
 
 import (
@@ -64,7 +67,7 @@ type Options struct {
 	// Registerer, when set, gets the monitor's Prometheus metrics.
 	Registerer prometheus.Registerer
 	// OnChecked, when set, is called after each check's record commits
-	// (from the batch's writer goroutine; keep it quick). The bench times
+	// (from a group-commit writer goroutine; keep it quick). The bench times
 	// checks with it.
 	OnChecked func(Checked)
 }
