@@ -51,7 +51,7 @@ var (
 	// instance administrators, whatever their workspace role.
 	instanceRead  = access{instanceAdmin: true}
 	instanceWrite = access{instanceAdmin: true, write: true}
-	// public = access{public: true} for the accounts core's sign-in routes.
+	// public (auth.go) is for signing up, in and resetting a password.
 )
 
 // routes is the API's route table. Routes (api.go) mounts each row behind
