@@ -434,6 +434,7 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 		if err != nil {
 			return err
 		}
+		var evs []Event
 		var fresh []CatalogItem
 		for _, it := range scan.Items {
 			if _, ok := seen[it.CanonicalURL]; ok {
@@ -472,7 +473,13 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 				}
 				item.EventID = &eid
 				res.Announced = append(res.Announced, item)
+				evs = append(evs, Event{ID: eid, CatalogWatchID: id, Kind: EventNewProduct, Data: string(data), At: scan.At})
 			}
+		}
+		// The alerts turn the events into notifications in this same
+		// transaction (eventhook.go).
+		if err := s.runEventHook(ctx, tx, evs); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE catalog_watches SET scans = scans + 1, last_scan_at = $1,
 			last_error = '', consecutive_failures = 0, last_scan_items = $2, last_scan_new = $3,

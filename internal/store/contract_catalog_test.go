@@ -1,8 +1,12 @@
 package store_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +30,7 @@ func TestCatalogContract(t *testing.T) {
 		{"ItemsPagination", testCatalogItemsPagination},
 		{"ProductEventsUnaffected", testCatalogProductEvents},
 		{"BigBaselineInParts", testCatalogBigBaseline},
+		{"EventHook", testCatalogEventHook},
 	}
 	for _, eng := range dbtest.Engines() {
 		t.Run(string(eng), func(t *testing.T) {
@@ -364,5 +369,45 @@ func testCatalogBigBaseline(t *testing.T, st *store.Store) {
 	}
 	if evs := must[[]store.CatalogEvent](t)(st.ListCatalogEvents(c, cw.ID, 0)); len(evs) != 1 {
 		t.Errorf("%d events, want 1", len(evs))
+	}
+}
+
+// The event hook (the alerts' dispatcher) sees each new_product event inside
+// the scan's transaction; when it fails, the scan records nothing.
+func testCatalogEventHook(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	cw := catalogWatch(t, st, ws.ID, "https://shop.example/")
+	must[*store.CatalogScanResult](t)(st.RecordCatalogScan(c, cw.ID, store.CatalogScan{Items: scanItems(productURL(1))}))
+	var seen []store.Event
+	fail := true
+	st.SetEventHook(func(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE catalog_watch_id = $1`, cw.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n != len(evs) {
+			return fmt.Errorf("hook sees %d events in its transaction, was given %d", n, len(evs))
+		}
+		if fail {
+			return errors.New("dispatcher down")
+		}
+		seen = append(seen, evs...)
+		return nil
+	})
+	items := scanItems(productURL(1), productURL(2), productURL(3))
+	items[2].Matched = false
+	_, err := st.RecordCatalogScan(c, cw.ID, store.CatalogScan{At: 50, Items: items})
+	if err == nil || !strings.Contains(err.Error(), "dispatcher down") {
+		t.Fatalf("scan with a failing hook: %v", err)
+	}
+	if feed := must[[]store.CatalogItem](t)(st.ListCatalogItems(c, ws.ID, cw.ID, store.FindCatalogItems{})); len(feed) != 1 {
+		t.Fatalf("a scan whose hook failed left %d items, want the baseline's 1", len(feed))
+	}
+	fail = false
+	res := must[*store.CatalogScanResult](t)(st.RecordCatalogScan(c, cw.ID, store.CatalogScan{At: 60, Items: items}))
+	if len(res.Announced) != 1 || len(seen) != 1 || seen[0].CatalogWatchID != cw.ID || seen[0].ProductID != 0 ||
+		seen[0].Kind != store.EventNewProduct || seen[0].ID != *res.Announced[0].EventID || seen[0].At != 60 {
+		t.Errorf("hook saw %+v for %+v", seen, res.Announced)
 	}
 }
