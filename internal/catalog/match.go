@@ -66,7 +66,7 @@ func compile(in []string) []keyword {
 // Match reports whether a product with this title and URL passes the
 // filter.
 func (m *Matcher) Match(title, rawURL string) bool {
-	text := words(title + " " + slugText(rawURL))
+	text := append(words(title), words(slugText(rawURL))...)
 	joined := strings.Join(text, "")
 	hit := func(ks []keyword) bool {
 		for _, k := range ks {
@@ -131,6 +131,11 @@ func slugText(raw string) string {
 // words lower-cases s, removes diacritics and splits it at everything that
 // is not a letter or a digit.
 func words(s string) []string {
+	if isASCII(s) { // most titles and URLs: nothing to decompose
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return (r < 'a' || r > 'z') && (r < '0' || r > '9')
+		})
+	}
 	var b strings.Builder
 	for _, r := range norm.NFKD.String(s) {
 		switch {
@@ -143,6 +148,15 @@ func words(s string) []string {
 		}
 	}
 	return strings.Fields(foldSpecial(b.String()))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // foldSpecial folds the letters NFKD does not decompose.
