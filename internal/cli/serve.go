@@ -141,7 +141,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		mon, err = monitor.New(monitor.Options{
 			Store: st, Fetcher: fetcher, Owner: monitor.WorkerID(), Confirmer: confirmer,
 			DefaultRatePerMin: float64(c.Fetch.RatePerMinute), DrainTimeout: drainTimeout(c.ShutdownTimeout), Logger: log,
-			Registerer: reg,
+			Registerer: reg, Extract: newDomainRules(st, log).Extract,
 		})
 		if err != nil {
 			return err
