@@ -104,7 +104,7 @@ func newPipeline(t *testing.T, eng db.Engine, failN int, target int64) *pipeline
 	err = st.CreateChannel(ctx, ch, func(id int64) (string, error) {
 		b, _ := json.Marshal(notify.ChannelSecret{URL: h.srv.URL, SigningSecret: "k"})
 		return keys.Seal(string(b), notify.AAD(id))
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,8 +79,8 @@ func checkChannel(c *Channel) error {
 }
 
 // CreateChannel inserts c and seals its secret for the new id, in one
-// transaction.
-func (s *Store) CreateChannel(ctx context.Context, c *Channel, seal Seal) error {
+// transaction, with audit (when not nil) naming the new channel.
+func (s *Store) CreateChannel(ctx context.Context, c *Channel, seal Seal, audit *AuditEntry) error {
 	if err := checkChannel(c); err != nil {
 		return err
 	}
@@ -99,14 +99,28 @@ func (s *Store) CreateChannel(ctx context.Context, c *Channel, seal Seal) error 
 			return err
 		}
 		c.SecretCiphertext = sealed
-		_, err = tx.ExecContext(ctx, `UPDATE channels SET secret_ciphertext = $2 WHERE id = $1`, c.ID, sealed)
-		return err
+		if _, err = tx.ExecContext(ctx, `UPDATE channels SET secret_ciphertext = $2 WHERE id = $1`, c.ID, sealed); err != nil {
+			return err
+		}
+		return s.auditChannel(ctx, tx, audit, c.ID)
 	})
+}
+
+func (s *Store) auditChannel(ctx context.Context, tx *sql.Tx, e *AuditEntry, id int64) error {
+	if e == nil {
+		return nil
+	}
+	entry := *e
+	if entry.At == 0 {
+		entry.At = s.nowMS()
+	}
+	entry.Target = fmt.Sprintf("channel:%d", id)
+	return Audit(ctx, tx, entry)
 }
 
 // UpdateChannel saves c's settings; with seal non-nil it also replaces the
 // secret.
-func (s *Store) UpdateChannel(ctx context.Context, c *Channel, seal Seal) error {
+func (s *Store) UpdateChannel(ctx context.Context, c *Channel, seal Seal, audit *AuditEntry) error {
 	if err := checkChannel(c); err != nil {
 		return err
 	}
@@ -121,16 +135,17 @@ func (s *Store) UpdateChannel(ctx context.Context, c *Channel, seal Seal) error 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		if seal == nil {
-			return nil
+		if seal != nil {
+			sealed, err := seal(c.ID)
+			if err != nil {
+				return err
+			}
+			c.SecretCiphertext = sealed
+			if _, err = tx.ExecContext(ctx, `UPDATE channels SET secret_ciphertext = $2 WHERE id = $1`, c.ID, sealed); err != nil {
+				return err
+			}
 		}
-		sealed, err := seal(c.ID)
-		if err != nil {
-			return err
-		}
-		c.SecretCiphertext = sealed
-		_, err = tx.ExecContext(ctx, `UPDATE channels SET secret_ciphertext = $2 WHERE id = $1`, c.ID, sealed)
-		return err
+		return s.auditChannel(ctx, tx, audit, c.ID)
 	})
 }
 
@@ -159,15 +174,17 @@ func (s *Store) ListChannels(ctx context.Context, workspaceID int64) ([]Channel,
 
 // DeleteChannel deletes a workspace's channel (its notifications stay, with
 // the channel unset).
-func (s *Store) DeleteChannel(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM channels WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+func (s *Store) DeleteChannel(ctx context.Context, workspaceID, id int64, audit *AuditEntry) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.auditChannel(ctx, tx, audit, id)
+	})
 }
 
 // AlertRule is a rule with where it applies and where it sends. WatchID

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/catalog"
+	"github.com/shelfwatch/shelfwatch/internal/notify"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/web/problem"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
@@ -37,6 +38,9 @@ type Handler struct {
 	Auth *auth.Service
 	// ProxyPools names the configured proxy pools a domain may be assigned.
 	ProxyPools []string
+	// Notify checks and seals channels, test-sends and retries
+	// notifications; nil answers those routes 503.
+	Notify *notify.Service
 }
 
 // Routes returns the API's route table, mounted at /api/v1/: the

@@ -82,7 +82,7 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/admin/settings", instanceRead, h.getSettings},
 		{"PATCH /api/v1/admin/settings", instanceWrite, h.updateSettings},
 		{"GET /api/v1/admin/audit", instanceRead, h.instanceAudit},
-	}, append(h.accountRoutes(), h.catalogRoutes()...)...)
+	}, append(append(h.accountRoutes(), h.catalogRoutes()...), h.alertRoutes()...)...)
 }
 
 // authorize enforces a route's access before its handler runs. Refusals

@@ -207,6 +207,9 @@ func (f *acct) tenancyTable() map[string]tenancyRow {
 	for p, row := range f.catalogTenancyRows() { // catalog watches (catalogs_test.go)
 		rows[p] = row
 	}
+	for p, row := range f.alertTenancyRows() { // channels, rules, notifications (alerts_test.go)
+		rows[p] = row
+	}
 	return rows
 }
 
