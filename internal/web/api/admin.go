@@ -34,14 +34,15 @@ type domainHealth struct {
 	SuccessRate   float64 `json:"success_rate"` // recent checks weigh most
 	LastLatencyMS int64   `json:"last_latency_ms"`
 	LastError     string  `json:"last_error"`
-	Flagged       bool    `json:"flagged"` // success rate below 0.7 after a few checks
+	Flagged       bool    `json:"flagged"`       // success rate below 0.7 after a few checks
+	BreakerState  string  `json:"breaker_state"` // closed, open or half-open at the latest check
 }
 
 func toDomainJSON(d *store.DomainSettings, products int64) domainJSON {
 	out := domainJSON{Domain: d.Domain.Domain, Products: products, RatePerMin: d.RatePerMin, RequiresJS: d.RequiresJS,
 		Blocked: d.Blocked, ProxyPool: d.ProxyPool, Selectors: json.RawMessage(d.Selectors),
 		Health: domainHealth{Checks: d.Checks, Successes: d.Successes, Failures: d.Failures, SuccessRate: d.SuccessRate,
-			LastLatencyMS: d.LastLatencyMS, LastError: d.LastError, Flagged: d.Flagged}}
+			LastLatencyMS: d.LastLatencyMS, LastError: d.LastError, Flagged: d.Flagged, BreakerState: d.BreakerState}}
 	if d.UpdatedAt != 0 {
 		out.UpdatedAt = optTime(&d.UpdatedAt)
 	}

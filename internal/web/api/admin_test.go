@@ -1,8 +1,12 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
 func TestAdminDomainsAndSettings(t *testing.T) {
@@ -38,12 +42,25 @@ func TestAdminDomainsAndSettings(t *testing.T) {
 			string(d.Selectors) != `{"price":".price \u003e span","title":"h1"}` {
 			t.Errorf("domain after PATCH: %+v selectors %s", d, d.Selectors)
 		}
+		// A failed check shows in the domain's health.
+		ctx := context.Background()
+		if _, err := f.st.ClaimDue(ctx, "w1", time.Now().UnixMilli(), time.Minute, 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.RecordCheck(ctx, store.CheckResult{ProductID: f.prodA, Owner: "w1", At: time.Now().UnixMilli(),
+			Kind: store.CheckFailed, Outcome: "network", Error: "connection refused", LatencyMS: 1234, BreakerState: "open"}); err != nil {
+			t.Fatal(err)
+		}
 		var list struct {
 			Items []domainJSON `json:"items"`
 		}
 		f.call(adm, "GET", "/api/v1/admin/domains", "").decode(t, &list)
-		if len(list.Items) != 1 || list.Items[0].RatePerMin != 6 || list.Items[0].Health.SuccessRate != 1 {
-			t.Errorf("domains: %+v", list.Items)
+		if len(list.Items) != 1 || list.Items[0].RatePerMin != 6 {
+			t.Fatalf("domains: %+v", list.Items)
+		}
+		if hl := list.Items[0].Health; hl.Checks != 1 || hl.Failures != 1 || hl.SuccessRate >= 1 || hl.LastError != "connection refused" ||
+			hl.LastLatencyMS != 1234 || hl.BreakerState != "open" || hl.Flagged {
+			t.Errorf("health after a failed check: %+v", hl)
 		}
 
 		if res := f.call(adm, "PATCH", "/api/v1/admin/settings", `{"signup_mode":"sometimes"}`); res.code != 400 {
