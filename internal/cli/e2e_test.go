@@ -24,7 +24,7 @@ import (
 func e2eConfig(t *testing.T, engine db.Engine) config.Config {
 	t.Helper()
 	c, _, err := config.Load(serveCommand, []string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(),
-		"--database-url", dbtest.URL(t, engine), "--allow-private-networks", "--fetch-rate", "600"},
+		"--database-url", dbtest.URL(t, engine), "--allow-private-networks", "--fetch-rate", "600", "--secret-key", testSecretKey},
 		func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)

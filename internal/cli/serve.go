@@ -163,10 +163,17 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return err
 	}
 	jobOpts.Register = chainRegister(jobOpts.Register, accounts.RegisterJobs)
+	// Alerts: events become notifications in their transaction; deliveries
+	// run on River's notify queue in every role that runs jobs.
+	alerts, err := newAlerting(c, st, log, &jobOpts)
+	if err != nil {
+		return err
+	}
 	runner, err := jobs.New(d, st, jobOpts)
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
+	alerts.start(st, runner, c.Accounts.BaseURL)
 	confirmer.Runner = runner
 	cat.Jobs = runner
 	if c.Role != config.RoleWeb {
@@ -191,7 +198,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
 			Catalogs:     cat,
 			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL,
-			ProxyPools: proxyPoolNames(c.Fetch.Proxies)},
+			ProxyPools: proxyPoolNames(c.Fetch.Proxies), Notify: alerts.service},
 		TLS:            c.HTTP.TLSCert != "",
 		TrustedProxies: c.HTTP.TrustedProxies,
 		TrustedOrigins: trustedOrigins(c.Accounts.BaseURL),

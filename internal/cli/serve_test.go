@@ -27,13 +27,21 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SHELFWATCH_TEST_AS_CLI") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	}
+	// serve on PostgreSQL needs the key sealing channel secrets; the
+	// re-exec'd processes inherit it.
+	if err := os.Setenv("SHELFWATCH_SECRET_KEY", testSecretKey); err != nil {
+		panic(err)
+	}
 	os.Exit(m.Run())
 }
+
+// testSecretKey is the channel-secret key of the tests' serve processes.
+const testSecretKey = "c2hlbGZ3YXRjaC10ZXN0cy1zZWNyZXQta2V5LTMyYnk="
 
 func testConfig(t *testing.T, engine db.Engine) config.Config {
 	t.Helper()
 	c, _, err := config.Load(serveCommand, []string{"--listen", "127.0.0.1:0", "--data-dir", t.TempDir(),
-		"--database-url", dbtest.URL(t, engine)}, func(string) string { return "" }, io.Discard)
+		"--database-url", dbtest.URL(t, engine), "--secret-key", testSecretKey}, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

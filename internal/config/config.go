@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shelfwatch/shelfwatch/internal/secret"
 )
 
 // Roles a serve process can take.
@@ -41,6 +43,9 @@ type Config struct {
 	Fetch           Fetch
 	HTTP            HTTP
 	Accounts        Accounts
+	// SecretKey seals channel secrets: base64 32-byte keys, current first
+	// ("" → a key generated into DataDir; required with PostgreSQL).
+	SecretKey string
 }
 
 // Accounts configures sessions and the email accounts send (password resets).
@@ -159,6 +164,9 @@ func options() []option {
 			set:  boolean(func(c *Config) *bool { return &c.Accounts.SecureCookies })},
 		{group: GroupServe, flag: "base-url", env: "SHELFWATCH_BASE_URL", help: "the address people reach shelfwatch at, for links in emails, e.g. https://shelfwatch.example.com (default: from --listen)",
 			set: setBaseURL},
+		{group: GroupServe, flag: "secret-key", env: "SHELFWATCH_SECRET_KEY", secret: true,
+			help: "base64 32-byte key sealing channel secrets (webhook URLs, tokens, SMTP passwords); several, comma-separated, current first, to rotate (default: generated into the data dir; required with PostgreSQL)",
+			set:  setSecretKey},
 		{group: GroupServe, flag: "event-retention", env: "SHELFWATCH_EVENT_RETENTION", def: "90d", help: "how long to keep product events (e.g. 30d, 720h)",
 			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
 
@@ -291,6 +299,9 @@ func load(cmd Command, args []string, getenv func(string) string, usageOut io.Wr
 		if a, err := mail.ParseAddress(c.Accounts.MailFrom); err != nil || a.Name != "" && a.Address == "" {
 			return Config{}, nil, errors.New("--smtp-url needs --mail-from (SHELFWATCH_MAIL_FROM): the address shelfwatch's email comes from, e.g. shelfwatch@example.com")
 		}
+	}
+	if slices.Contains(cmd.Groups, GroupServe) && c.Postgres() && c.SecretKey == "" {
+		return Config{}, nil, errors.New("--secret-key (SHELFWATCH_SECRET_KEY or SHELFWATCH_SECRET_KEY_FILE) is required with PostgreSQL: every process must seal and open channel secrets with the same key; make one with: head -c 32 /dev/urandom | base64")
 	}
 	if slices.Contains(cmd.Groups, GroupServe) && c.Role != RoleAll && !c.Postgres() {
 		return Config{}, nil, fmt.Errorf("--role %s needs PostgreSQL: set --database-url postgres://… (SHELFWATCH_DATABASE_URL); the embedded SQLite database serves one process, use --role all", c.Role)
@@ -459,6 +470,17 @@ func setBaseURL(c *Config, v string) error {
 
 // setSMTPURL checks the shape only; the error never repeats the password
 // (load redacts the value of a secret option).
+func setSecretKey(c *Config, v string) error {
+	v = strings.TrimSpace(v)
+	if v != "" {
+		if _, err := secret.ParseKeys(v); err != nil {
+			return errors.New("must be base64 of 32 random bytes (head -c 32 /dev/urandom | base64), several separated by commas")
+		}
+	}
+	c.SecretKey = v
+	return nil
+}
+
 func setSMTPURL(c *Config, v string) error {
 	v = strings.TrimSpace(v)
 	if v != "" {

@@ -55,19 +55,39 @@ func TestFlagBeatsEnvBeatsDefault(t *testing.T) {
 }
 
 func TestSecretFromFile(t *testing.T) {
-	env := envOf(map[string]string{"SHELFWATCH_DATABASE_URL_FILE": "/run/secrets/db"})
+	const key = "c2hlbGZ3YXRjaC10ZXN0cy1zZWNyZXQta2V5LTMyYnk="
+	env := envOf(map[string]string{"SHELFWATCH_DATABASE_URL_FILE": "/run/secrets/db", "SHELFWATCH_SECRET_KEY_FILE": "/run/secrets/key"})
 	read := func(p string) ([]byte, error) {
-		if p != "/run/secrets/db" {
-			return nil, fs.ErrNotExist
+		switch p {
+		case "/run/secrets/db":
+			return []byte("postgres://u:p@db:5432/sw\n"), nil
+		case "/run/secrets/key":
+			return []byte(key + "\n"), nil
 		}
-		return []byte("postgres://u:p@db:5432/sw\n"), nil
+		return nil, fs.ErrNotExist
 	}
 	c, err := loadServe(nil, env, read)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DatabaseURL != "postgres://u:p@db:5432/sw" || !c.Postgres() {
-		t.Fatalf("got %q", c.DatabaseURL)
+	if c.DatabaseURL != "postgres://u:p@db:5432/sw" || !c.Postgres() || c.SecretKey != key {
+		t.Fatalf("got %q, key %q", c.DatabaseURL, c.SecretKey)
+	}
+}
+
+// PostgreSQL serves several processes: they must share the key that seals
+// channel secrets, so it cannot be generated; a bad key is refused.
+func TestSecretKeyRequiredWithPostgres(t *testing.T) {
+	_, err := loadServe([]string{"--database-url", "postgres://db/sw"}, envOf(nil), noFiles)
+	if err == nil || !strings.Contains(err.Error(), "--secret-key") {
+		t.Fatalf("PostgreSQL without a key: %v", err)
+	}
+	_, err = loadServe([]string{"--secret-key", "c2hvcnQ="}, envOf(nil), noFiles)
+	if err == nil || strings.Contains(err.Error(), "c2hvcnQ=") || !strings.Contains(err.Error(), "secret-key") {
+		t.Fatalf("a short key: %v (the key must not be echoed)", err)
+	}
+	if c, err := loadServe(nil, envOf(nil), noFiles); err != nil || c.SecretKey != "" {
+		t.Fatalf("SQLite without a key (generated later): %v", err)
 	}
 }
 

@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/riverqueue/river"
+
+	"github.com/shelfwatch/shelfwatch/internal/config"
+	"github.com/shelfwatch/shelfwatch/internal/jobs"
+	"github.com/shelfwatch/shelfwatch/internal/notify"
+	"github.com/shelfwatch/shelfwatch/internal/secret"
+	"github.com/shelfwatch/shelfwatch/internal/store"
+)
+
+// secretKeys is the keyring sealing channel secrets: --secret-key, or in
+// embedded mode a key generated into the data directory on first run
+// (config refuses PostgreSQL without --secret-key).
+func secretKeys(c config.Config, log *slog.Logger) (*secret.Keyring, error) {
+	if c.SecretKey != "" {
+		return secret.ParseKeys(c.SecretKey)
+	}
+	kr, created, err := secret.LoadOrCreateKeyFile(c.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("channel secret key: %w", err)
+	}
+	if created {
+		log.Info("generated the key that seals channel secrets; back it up with the database",
+			"file", filepath.Join(c.DataDir, secret.KeyFile))
+	}
+	return kr, nil
+}
+
+// alerting is the notification side of serve: the delivery worker, and the
+// dispatcher that turns events into notifications inside the transaction
+// that wrote them.
+type alerting struct {
+	deliverer *notify.Deliverer
+	service   *notify.Service
+}
+
+func newAlerting(c config.Config, st *store.Store, log *slog.Logger, jobOpts *jobs.Options) (*alerting, error) {
+	keys, err := secretKeys(c, log)
+	if err != nil {
+		return nil, err
+	}
+	fo := fetchOptions(c, log)
+	dl := &notify.Deliverer{Store: st, Keys: keys, Outbound: fo, UserAgent: fo.UserAgent(), Logger: log}
+	jobOpts.Register = chainRegister(jobOpts.Register, dl.Register)
+	if jobOpts.Queues == nil {
+		jobOpts.Queues = map[string]river.QueueConfig{}
+	}
+	jobOpts.Queues[notify.Queue] = notify.QueueConfig()
+	return &alerting{deliverer: dl, service: &notify.Service{Store: st, Deliverer: dl}}, nil
+}
+
+// start connects the job runner: deliveries and retries enqueue on it, and
+// every write of events now runs the dispatcher in its transaction.
+func (a *alerting) start(st *store.Store, runner *jobs.Runner, baseURL string) {
+	a.deliverer.Jobs = runner
+	d := &notify.Dispatcher{Store: st, Jobs: runner, BaseURL: baseURL}
+	st.SetEventHook(func(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
+		_, err := d.OnEvents(ctx, tx, evs)
+		return err
+	})
+}
