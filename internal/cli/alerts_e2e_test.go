@@ -193,7 +193,7 @@ func TestAlertsEndToEnd(t *testing.T) {
 
 			recheck(start * 90 / 100) // below the target: fires
 			delivered(1)
-			recheck(0) // the same price again: nothing
+			recheck(0)                   // the same price again: nothing
 			recheck(target + target/100) // up, inside the 2 % band: nothing
 			recheck(start * 90 / 100)    // down again without re-arming: nothing
 			delivered(1)
