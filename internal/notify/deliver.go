@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -216,6 +217,9 @@ type templated struct {
 }
 
 func (t *templated) Send(ctx context.Context, m Message) error {
+	if m.Kind == "digest" {
+		return t.Sender.Send(ctx, m) // its text lists the alerts already
+	}
 	text, err := t.render(m)
 	if err != nil {
 		return &Error{Err: err, Permanent: true}
@@ -279,15 +283,44 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if !leased {
 		return nil // another attempt holds it, or it was sent meanwhile
 	}
-	fail := func(cause error, permanent bool) error {
-		attempts := n.Attempts + 1
-		dead := permanent || attempts >= d.maxAttempts()
-		wait := d.backoff(attempts, RetryAfter(cause))
-		if _, err := d.Store.MarkNotificationFailed(ctx, n.ID, cause.Error(), time.Now().Add(wait).UnixMilli(), dead); err != nil {
+	// A digest channel sends everything due in one message: the other
+	// due notifications of the channel join this attempt under their own
+	// leases, and share its outcome.
+	batch := []*store.Notification{n}
+	if ch != nil && ch.DigestHour != nil && ch.Enabled {
+		others, err := d.Store.DueForChannel(ctx, ch.ID, time.Now().Add(time.Second).UnixMilli(), maxDigest)
+		if err != nil {
 			return err
 		}
+		for i := range others {
+			o := &others[i]
+			if o.ID == n.ID {
+				continue
+			}
+			ok, err := d.Store.LeaseNotification(ctx, o.ID, time.Now().Add(d.timeout()+time.Minute).UnixMilli())
+			if err != nil {
+				return err
+			}
+			if ok {
+				batch = append(batch, o)
+			}
+		}
+	}
+	fail := func(cause error, permanent bool) error {
+		var wait time.Duration
+		dead := permanent
+		for _, b := range batch {
+			attempts := b.Attempts + 1
+			bdead := permanent || attempts >= d.maxAttempts()
+			if b.ID == n.ID {
+				wait, dead = d.backoff(attempts, RetryAfter(cause)), bdead
+			}
+			if _, err := d.Store.MarkNotificationFailed(ctx, b.ID, cause.Error(), time.Now().Add(wait).UnixMilli(), bdead); err != nil {
+				return err
+			}
+		}
 		d.logger().WarnContext(ctx, "notify: delivery failed", "notification", n.ID, "channel", n.ChannelID,
-			"attempt", attempts, "dead", dead, "err", cause.Error())
+			"attempt", n.Attempts+1, "batch", len(batch), "dead", dead, "err", cause.Error())
 		if dead {
 			return nil
 		}
@@ -303,25 +336,58 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return fail(err, true)
 	}
-	var m Message
-	if err := json.Unmarshal([]byte(n.Message), &m); err != nil {
-		return fail(fmt.Errorf("stored message: %w", err), true)
+	msgs := make([]Message, 0, len(batch))
+	for _, b := range batch {
+		var m Message
+		if err := json.Unmarshal([]byte(b.Message), &m); err != nil {
+			return fail(fmt.Errorf("stored message of notification %d: %w", b.ID, err), true)
+		}
+		m.ID = b.IdempotencyKey
+		msgs = append(msgs, m)
 	}
-	m.ID = n.IdempotencyKey
+	m := msgs[0]
+	if len(msgs) > 1 {
+		m = Digest(msgs)
+	}
 	sendCtx, cancel := context.WithTimeout(ctx, d.timeout())
 	err = s.Send(sendCtx, m)
 	cancel()
 	if err != nil {
 		return fail(err, Permanent(err))
 	}
-	ok, err := d.Store.MarkNotificationSent(ctx, n.ID)
-	if err != nil {
-		return err
-	}
-	if ok && d.Sent != nil {
-		d.Sent(n)
+	for _, b := range batch {
+		ok, err := d.Store.MarkNotificationSent(ctx, b.ID)
+		if err != nil {
+			return err
+		}
+		if ok && d.Sent != nil {
+			d.Sent(b)
+		}
 	}
 	return nil
+}
+
+// maxDigest bounds one digest message.
+const maxDigest = 100
+
+// Digest folds several messages into one: a subject that counts them and
+// a text that lists each (in the order given), so every sender can carry
+// it. Its ID is the first message's, prefixed, so a retried digest keeps
+// the id receivers dedupe on.
+func Digest(ms []Message) Message {
+	var b strings.Builder
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		t, err := RenderText(m)
+		if err != nil {
+			t = m.Subject
+		}
+		b.WriteString(t)
+	}
+	return Message{ID: "digest:" + ms[0].ID, Kind: "digest", At: ms[len(ms)-1].At,
+		Subject: fmt.Sprintf("shelfwatch: %d alerts", len(ms)), Text: b.String(), Product: ms[0].Product}
 }
 
 func (d *Deliverer) logger() *slog.Logger {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -318,6 +319,64 @@ func TestSweeperDeliversALostNotification(t *testing.T) {
 			pl.waitSent(t, 2)
 			if total, distinct, _ := pl.hook.deliveries(); total != 2 || distinct != 2 {
 				t.Fatalf("%d deliveries (%d distinct), want 2", total, distinct)
+			}
+		})
+	}
+}
+
+// A digest channel holds its notifications until its hour, then sends
+// everything due in one message and marks each notification sent.
+func TestDigestChannelSendsOneMessage(t *testing.T) {
+	t.Parallel()
+	for _, eng := range dbtest.Engines() {
+		t.Run(string(eng), func(t *testing.T) {
+			t.Parallel()
+			pl := newPipeline(t, eng, 0, 10000)
+			hour := 7
+			pl.ch.DigestHour = &hour
+			pl.ch.TimeZone = "Asia/Tokyo"
+			if err := pl.st.UpdateChannel(t.Context(), pl.ch, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			pl.see(t, 12000)
+			pl.see(t, 9000) // fires: held until 07:00 Tokyo time
+			ns := pl.notifications(t)
+			if len(ns) != 1 || ns[0].NextAttemptAt == nil {
+				t.Fatalf("notifications %+v", ns)
+			}
+			tokyo, _ := time.LoadLocation("Asia/Tokyo")
+			at := time.UnixMilli(*ns[0].NextAttemptAt).In(tokyo)
+			if at.Hour() != 7 || at.Minute() != 0 || !at.After(time.Now()) || at.Sub(time.Now()) > 24*time.Hour {
+				t.Fatalf("held until %v, want the next 07:00 in Tokyo", at)
+			}
+			// Two more alerts of other rules wait for the same digest.
+			for i, kind := range []string{"any_drop", "back_in_stock"} {
+				err := pl.d.Tx(t.Context(), func(tx *sql.Tx) error {
+					_, err := pl.st.InsertNotificationTx(t.Context(), tx, &store.Notification{WorkspaceID: pl.ws,
+						IdempotencyKey: fmt.Sprintf("extra-%d", i), ChannelID: &pl.ch.ID, Kind: kind,
+						Message: fmt.Sprintf(`{"Subject":"extra alert %d"}`, i), NextAttemptAt: ns[0].NextAttemptAt})
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if total, _, _ := pl.hook.deliveries(); total != 0 {
+				t.Fatalf("%d deliveries before the digest hour", total)
+			}
+			// The hour comes: move the schedule into the past and run the job.
+			if _, err := pl.d.Write.ExecContext(t.Context(), `UPDATE notifications SET next_attempt_at = $1`, time.Now().Add(-time.Minute).UnixMilli()); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := pl.runner.Insert(t.Context(), notify.DeliverArgs{NotificationID: ns[0].ID}, &river.InsertOpts{Queue: notify.Queue}); err != nil {
+				t.Fatal(err)
+			}
+			pl.waitSent(t, 3)
+			time.Sleep(300 * time.Millisecond)
+			total, _, bodies := pl.hook.deliveries()
+			if total != 1 || bodies[0].Type != "digest" || !strings.Contains(bodies[0].Text, "extra alert 0") ||
+				!strings.Contains(bodies[0].Text, "extra alert 1") || !strings.Contains(bodies[0].Text, "Target reached") {
+				t.Fatalf("%d deliveries, first %+v", total, bodies)
 			}
 		})
 	}

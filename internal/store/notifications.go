@@ -208,6 +208,28 @@ func (s *Store) LeaseNotification(ctx context.Context, id, until int64) (bool, e
 	return n == 1, nil
 }
 
+// DueForChannel returns up to limit notifications of a channel still to
+// send whose next attempt is at or before dueBy and that no attempt holds
+// (a digest gathers them), oldest first.
+func (s *Store) DueForChannel(ctx context.Context, channelID, dueBy int64, limit int) ([]Notification, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
+		WHERE channel_id = $1 AND status IN ('pending', 'failed') AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $3)
+		ORDER BY id LIMIT $4`, channelID, dueBy, s.nowMS(), limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		n, err := scanNotification(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *n)
+	}
+	return out, rows.Err()
+}
+
 // OverdueNotifications returns up to limit notifications still to send
 // whose next attempt was due before dueBefore and that no attempt holds: a
 // process died between enqueueing and sending, or its job was lost. The
