@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/alert"
+	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/notify"
@@ -20,6 +21,27 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/secret"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
+
+// migratedSide opens and migrates serve's database before serve runs, with
+// the default workspace serve would create: for tests that set up rows
+// first and start a process after.
+func migratedSide(t *testing.T, c config.Config) (*db.DB, *store.Store, *store.Workspace) {
+	t.Helper()
+	d, err := db.Open(t.Context(), db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	if err := d.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	side := store.New(d)
+	ws, err := side.EnsureWorkspace(t.Context(), defaultWorkspaceSlug, "Default workspace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, side, ws
+}
 
 // stallingHook holds the first request open until released (the process
 // is killed meanwhile) and accepts the rest, counting each delivery id.
@@ -83,19 +105,7 @@ func TestAlertSurvivesKillDuringDelivery(t *testing.T) {
 			t.Parallel()
 			sim := startStore(t, 1)
 			c := e2eConfig(t, engine)
-			d, err := db.Open(t.Context(), db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = d.Close() })
-			if err := d.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			side := store.New(d)
-			ws, err := side.EnsureWorkspace(t.Context(), "default", "Default workspace")
-			if err != nil {
-				t.Fatal(err)
-			}
+			d, side, ws := migratedSide(t, c)
 			p := &store.Product{URL: sim.URL(1), CanonicalURL: sim.URL(1), Domain: "127.0.0.1"}
 			w := &store.Watch{}
 			if _, err := side.CreateWatchForURL(t.Context(), ws.ID, p, w); err != nil {

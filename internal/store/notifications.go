@@ -102,7 +102,11 @@ func (s *Store) ListNotifications(ctx context.Context, workspaceID int64, f Find
 		q += fmt.Sprintf(` AND channel_id = $%d`, len(args))
 	}
 	args = append(args, f.Limit)
-	rows, err := s.db.Read.QueryContext(ctx, q+fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args)), args...)
+	return s.queryNotifications(ctx, q+fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args)), args...)
+}
+
+func (s *Store) queryNotifications(ctx context.Context, q string, args ...any) ([]Notification, error) {
+	rows, err := s.db.Read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -212,22 +216,9 @@ func (s *Store) LeaseNotification(ctx context.Context, id, until int64) (bool, e
 // send whose next attempt is at or before dueBy and that no attempt holds
 // (a digest gathers them), oldest first.
 func (s *Store) DueForChannel(ctx context.Context, channelID, dueBy int64, limit int) ([]Notification, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT `+notificationCols+` FROM notifications
+	return s.queryNotifications(ctx, `SELECT `+notificationCols+` FROM notifications
 		WHERE channel_id = $1 AND status IN ('pending', 'failed') AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $3)
 		ORDER BY id LIMIT $4`, channelID, dueBy, s.nowMS(), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Notification
-	for rows.Next() {
-		n, err := scanNotification(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *n)
-	}
-	return out, rows.Err()
 }
 
 // OverdueNotifications returns up to limit notifications still to send
