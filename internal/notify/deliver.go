@@ -235,7 +235,8 @@ func (d *Deliverer) TestSend(ctx context.Context, ch *store.Channel) error {
 		return err
 	}
 	m := SampleMessage()
-	m.ID = "test:" + strconv.FormatInt(ch.ID, 10) + ":" + strconv.FormatInt(time.Now().UnixMilli(), 10)
+	m.At = time.Now()
+	m.ID = "test:" + strconv.FormatInt(ch.ID, 10) + ":" + strconv.FormatInt(m.At.UnixMilli(), 10)
 	ctx, cancel := context.WithTimeout(ctx, d.timeout())
 	defer cancel()
 	return s.Send(ctx, m)
