@@ -212,3 +212,37 @@ func (s *Store) IsWatchedIn(ctx context.Context, workspaceID, productID int64) (
 	}
 	return ok, nil
 }
+
+// UpdateWatch saves a workspace's watch's own settings (target, tags,
+// notes, paused, minimum interval) from w; w.ID and w.WorkspaceID name it.
+// Changing the target re-arms the watch's target rules (their state is
+// about the old threshold).
+func (s *Store) UpdateWatch(ctx context.Context, w *Watch) error {
+	if w.MinInterval < 0 {
+		return fmt.Errorf("%w: minimum interval must not be negative", ErrInvalid)
+	}
+	tags, err := encodeTags(w.Tags)
+	if err != nil {
+		return fmt.Errorf("%w: tags: %w", ErrInvalid, err)
+	}
+	w.UpdatedAt = s.nowMS()
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var oldTarget sql.NullInt64
+		var oldCur string
+		if err := tx.QueryRowContext(ctx, `SELECT target_minor, target_currency FROM watches WHERE id = $1 AND workspace_id = $2`,
+			w.ID, w.WorkspaceID).Scan(&oldTarget, &oldCur); err != nil {
+			return mapErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE watches SET target_minor = $3, target_currency = $4, tags = $5, notes = $6,
+			paused = $7, min_interval_ms = $8, updated_at = $9 WHERE id = $1 AND workspace_id = $2`,
+			w.ID, w.WorkspaceID, w.TargetMinor, w.TargetCurrency, tags, w.Notes, w.Paused, w.MinInterval.Milliseconds(), w.UpdatedAt); err != nil {
+			return err
+		}
+		changed := oldTarget.Valid != (w.TargetMinor != nil) || (w.TargetMinor != nil && oldTarget.Int64 != *w.TargetMinor) || oldCur != w.TargetCurrency
+		if changed {
+			_, err := tx.ExecContext(ctx, `DELETE FROM alert_states WHERE watch_id = $1`, w.ID)
+			return err
+		}
+		return nil
+	})
+}

@@ -61,6 +61,7 @@ func (h *Handler) routes() []route {
 		{"POST /api/v1/watches", write, h.createWatch},
 		{"GET /api/v1/watches", read, h.listWatches},
 		{"GET /api/v1/watches/{id}", read, h.getWatch},
+		{"PATCH /api/v1/watches/{id}", write, h.patchWatch},
 		{"DELETE /api/v1/watches/{id}", write, h.deleteWatch},
 		{"GET /api/v1/products/{id}", read, h.getProduct},
 		{"GET /api/v1/products/{id}/history", read, h.productHistory},

@@ -161,6 +161,8 @@ func (f *acct) tenancyTable() map[string]tenancyRow {
 			wantOther: 200, wantViewer: 200, wantReadToken: 200},
 		"GET /api/v1/watches/{id}": {own: fmt.Sprintf("GET /api/v1/watches/%d", wA), other: fmt.Sprintf("GET /api/v1/watches/%d", wB),
 			wantOther: 404, wantViewer: 200, wantReadToken: 200},
+		"PATCH /api/v1/watches/{id}": {own: fmt.Sprintf(`PATCH /api/v1/watches/%d {"paused":true}`, wA), other: fmt.Sprintf(`PATCH /api/v1/watches/%d {"paused":true}`, wB),
+			wantOther: 404, wantViewer: 403, wantReadToken: 403},
 		"DELETE /api/v1/watches/{id}": {own: fmt.Sprintf("DELETE /api/v1/watches/%d", wA), other: fmt.Sprintf("DELETE /api/v1/watches/%d", wB),
 			wantOther: 404, wantViewer: 403, wantReadToken: 403},
 		"GET /api/v1/products/{id}": {own: fmt.Sprintf("GET /api/v1/products/%d", pA), other: fmt.Sprintf("GET /api/v1/products/%d", pB),

@@ -37,6 +37,91 @@ const (
 	maxNotesLen = 2000
 )
 
+type patchWatchRequest struct {
+	TargetPrice json.RawMessage `json:"target_price"` // "19.99", 19.99; null clears it
+	Currency    *string         `json:"currency"`
+	Tags        *[]string       `json:"tags"`
+	Notes       *string         `json:"notes"`
+	Paused      *bool           `json:"paused"`
+	MinInterval *string         `json:"min_interval"`
+}
+
+// patchWatch: PATCH /api/v1/watches/{id} changes a watch's target, tags,
+// notes, pause and minimum interval; fields left out stay as they are.
+func (h *Handler) patchWatch(w http.ResponseWriter, r *http.Request) {
+	var req patchWatchRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	wt, err := h.Store.GetWatch(r.Context(), h.workspace(r), id)
+	if errors.Is(err, store.ErrNotFound) {
+		problem.Status(w, http.StatusNotFound, "No such watch in this workspace.")
+		return
+	}
+	if err != nil {
+		h.internal(w, r, "get watch", err)
+		return
+	}
+	var errs []problem.FieldError
+	if req.Currency != nil {
+		cur := strings.ToUpper(strings.TrimSpace(*req.Currency))
+		if cur != "" && !currencyRe.MatchString(cur) {
+			errs = append(errs, problem.FieldError{Field: "currency", Detail: "must be an ISO 4217 code such as USD or EUR"})
+		}
+		wt.TargetCurrency = cur
+	}
+	switch {
+	case string(req.TargetPrice) == "null":
+		wt.TargetMinor = nil
+	case len(req.TargetPrice) > 0:
+		minor, ok := parseTarget(req.TargetPrice, wt.TargetCurrency)
+		if !ok {
+			errs = append(errs, problem.FieldError{Field: "target_price", Detail: `must be a non-negative decimal amount such as "19.99", or null`})
+		} else {
+			wt.TargetMinor = &minor
+		}
+	}
+	if req.Tags != nil {
+		tags, tagErr := cleanTags(*req.Tags)
+		if tagErr != "" {
+			errs = append(errs, problem.FieldError{Field: "tags", Detail: tagErr})
+		}
+		wt.Tags = tags
+	}
+	if req.Notes != nil {
+		wt.Notes = strings.TrimSpace(*req.Notes)
+		if len(wt.Notes) > maxNotesLen {
+			errs = append(errs, problem.FieldError{Field: "notes", Detail: fmt.Sprintf("must be at most %d bytes", maxNotesLen)})
+		}
+	}
+	if req.Paused != nil {
+		wt.Paused = *req.Paused
+	}
+	if req.MinInterval != nil {
+		var detail string
+		if wt.MinInterval, detail = parseMinInterval(*req.MinInterval); detail != "" {
+			errs = append(errs, problem.FieldError{Field: "min_interval", Detail: detail})
+		}
+	}
+	if len(errs) > 0 {
+		problem.Invalid(w, "Fix the fields listed in errors.", errs...)
+		return
+	}
+	if err := h.Store.UpdateWatch(r.Context(), wt); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			problem.Status(w, http.StatusNotFound, "No such watch in this workspace.")
+			return
+		}
+		h.internal(w, r, "update watch", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toWatchJSON(wt))
+}
+
 // createWatch: POST /api/v1/watches. The product is found or created by its
 // canonical URL and the watch inserted in one transaction; any invalid field
 // answers 400 before anything is written.
