@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/shelfwatch/shelfwatch/internal/config"
@@ -42,13 +43,17 @@ type alerting struct {
 	service   *notify.Service
 }
 
-func newAlerting(c config.Config, st *store.Store, log *slog.Logger, jobOpts *jobs.Options) (*alerting, error) {
+func newAlerting(c config.Config, st *store.Store, log *slog.Logger, reg prometheus.Registerer, jobOpts *jobs.Options) (*alerting, error) {
 	keys, err := secretKeys(c, log)
 	if err != nil {
 		return nil, err
 	}
+	metrics, err := notify.NewMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
 	fo := fetchOptions(c, log)
-	dl := &notify.Deliverer{Store: st, Keys: keys, Outbound: fo, UserAgent: fo.UserAgent(), Logger: log}
+	dl := &notify.Deliverer{Store: st, Keys: keys, Outbound: fo, UserAgent: fo.UserAgent(), Logger: log, Metrics: metrics}
 	jobOpts.Register = chainRegister(jobOpts.Register, dl.Register)
 	if jobOpts.Queues == nil {
 		jobOpts.Queues = map[string]river.QueueConfig{}

@@ -214,6 +214,13 @@ func TestAlertsEndToEnd(t *testing.T) {
 			if code != http.StatusOK || strings.Count(string(body), `"status":"sent"`) != 4 {
 				t.Fatalf("GET notifications: %d %s", code, body)
 			}
+			code, body = httpDo(t, "GET", base+"/metrics", "")
+			for _, want := range []string{`shelfwatch_notification_attempts_total{kind="email",result="sent"} 2`,
+				`shelfwatch_notification_attempts_total{kind="webhook",result="sent"} 2`, `shelfwatch_notification_latency_seconds_count 4`} {
+				if code != http.StatusOK || !strings.Contains(string(body), want) {
+					t.Errorf("metrics lack %s", want)
+				}
+			}
 		})
 	}
 }

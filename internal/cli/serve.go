@@ -165,7 +165,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	jobOpts.Register = chainRegister(jobOpts.Register, accounts.RegisterJobs)
 	// Alerts: events become notifications in their transaction; deliveries
 	// run on River's notify queue in every role that runs jobs.
-	alerts, err := newAlerting(c, st, log, &jobOpts)
+	alerts, err := newAlerting(c, st, log, reg, &jobOpts)
 	if err != nil {
 		return err
 	}

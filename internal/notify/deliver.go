@@ -72,6 +72,8 @@ type Deliverer struct {
 	// 0 mean Backoff with jitter and MaxAttempts.
 	Backoff     func(attempt int, retryAfter time.Duration) time.Duration
 	MaxAttempts int
+	// Metrics, when set, counts attempts and measures latency.
+	Metrics *Metrics
 	// SweepEvery is how often overdue notifications are enqueued again
 	// (0 → 1 minute); SweepGrace how overdue they must be (0 → 1 minute).
 	SweepEvery, SweepGrace time.Duration
@@ -322,6 +324,15 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		}
 		d.logger().WarnContext(ctx, "notify: delivery failed", "notification", n.ID, "channel", n.ChannelID,
 			"attempt", n.Attempts+1, "batch", len(batch), "dead", dead, "err", cause.Error())
+		kind := "unknown"
+		if ch != nil {
+			kind = ch.Kind
+		}
+		if dead {
+			d.Metrics.attempt(kind, "dead")
+		} else {
+			d.Metrics.attempt(kind, "retry")
+		}
 		if dead {
 			return nil
 		}
@@ -356,10 +367,14 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return fail(err, Permanent(err))
 	}
+	d.Metrics.attempt(ch.Kind, "sent")
 	for _, b := range batch {
 		ok, err := d.Store.MarkNotificationSent(ctx, b.ID)
 		if err != nil {
 			return err
+		}
+		if ok {
+			d.Metrics.delivered(b.CreatedAt)
 		}
 		if ok && d.Sent != nil {
 			d.Sent(b)
