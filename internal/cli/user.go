@@ -15,6 +15,7 @@ import (
 
 	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/config"
+	"github.com/shelfwatch/shelfwatch/internal/fetch"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
@@ -26,6 +27,14 @@ func newAccounts(c config.Config, st *store.Store, log *slog.Logger) (*auth.Serv
 		if err != nil {
 			return nil, fmt.Errorf("--smtp-url: %w", err)
 		}
+		// The SMTP server is set by the operator, like --database-url, never
+		// by a user, so there is no request to forge: a relay on the LAN or
+		// loopback is the common case, and private networks are allowed
+		// whatever --allow-private-networks says for fetches (the guard then
+		// refuses nothing; it stays so that every SMTP dial is built alike).
+		o := fetchOptions(c, log)
+		o.AllowPrivateNetworks = true
+		m.Dial = fetch.NewGuardedDialer(o).DialContext
 		mailer = m
 	}
 	base := c.Accounts.BaseURL

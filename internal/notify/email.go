@@ -16,11 +16,10 @@ import (
 
 // Email sends an HTML + text email over SMTP.
 type Email struct {
-	SMTP SMTPConfig
-	From string
-	To   []string
-	// Dial connects to the server; it must be guarded (fetch.NewGuardedDialer).
-	Dial    func(ctx context.Context, network, addr string) (net.Conn, error)
+	SMTP    SMTPConfig
+	From    string
+	To      []string
+	Dial    DialFunc      // guarded: fetch.NewGuardedDialer
 	Timeout time.Duration // 0 → 30 s
 }
 
@@ -34,7 +33,8 @@ type SMTPConfig struct {
 }
 
 // ParseSMTPURL reads smtp://user:pass@host:port?tls=starttls|tls|none
-// (smtps:// means tls=tls). Errors never contain the password.
+// (smtps:// or port 465 mean tls=tls; the default port is 587, or 465 with
+// tls=tls). Errors never contain the password.
 func ParseSMTPURL(raw string) (SMTPConfig, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -67,6 +67,9 @@ func ParseSMTPURL(raw string) (SMTPConfig, error) {
 			return SMTPConfig{}, errors.New("smtp_url: bad port")
 		}
 		c.Port = n
+		if n == 465 && u.Query().Get("tls") == "" {
+			c.TLS = "tls" // port 465 is implicit TLS (RFC 8314); STARTTLS there cannot work
+		}
 	}
 	if u.User != nil {
 		c.Username = u.User.Username()
@@ -98,33 +101,63 @@ func (e *Email) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return &Error{Err: err, Permanent: true}
 	}
+	mail := Mail{From: e.From, To: e.To, Subject: m.Subject, Text: text, HTML: html}
+	if m.ID != "" {
+		mail.Headers = map[string]string{"X-Shelfwatch-Delivery": m.ID}
+	}
+	return SendMail(ctx, e.SMTP, e.Dial, e.Timeout, mail)
+}
+
+// DialFunc connects to an SMTP server; SendMail needs a guarded one
+// (fetch.NewGuardedDialer).
+type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// Mail is one message for SendMail.
+type Mail struct {
+	From    string
+	To      []string
+	Subject string // encoded by go-mail: a CR or LF cannot start a new header
+	Text    string
+	HTML    string            // optional alternative to Text
+	Headers map[string]string // extra headers (X-…)
+}
+
+// SendMail sends m through the server cfg in one SMTP transaction, dialing
+// with dial, or fails within timeout (0 → 30 s). It is the one SMTP client
+// of shelfwatch: alerts (Email) and account mail use it. The error is an
+// *Error (a 5xx is permanent) and never contains cfg.Password.
+func SendMail(ctx context.Context, cfg SMTPConfig, dial DialFunc, timeout time.Duration, m Mail) error {
+	if dial == nil {
+		return &Error{Err: errors.New("email: no dialer"), Permanent: true}
+	}
 	msg := gomail.NewMsg()
-	if err := msg.From(e.From); err != nil {
+	if err := msg.From(m.From); err != nil {
 		return &Error{Err: fmt.Errorf("email: from: %w", err), Permanent: true}
 	}
-	if err := msg.To(e.To...); err != nil {
+	if err := msg.To(m.To...); err != nil {
 		return &Error{Err: fmt.Errorf("email: to: %w", err), Permanent: true}
 	}
 	msg.Subject(m.Subject)
 	msg.SetMessageID()
 	msg.SetDate()
 	msg.SetGenHeader(gomail.HeaderXMailer, "shelfwatch")
-	if m.ID != "" {
-		msg.SetGenHeader("X-Shelfwatch-Delivery", m.ID)
+	for k, v := range m.Headers {
+		msg.SetGenHeader(gomail.Header(k), v)
 	}
-	msg.SetBodyString(gomail.TypeTextPlain, text)
-	msg.AddAlternativeString(gomail.TypeTextHTML, html)
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
 
-	timeout := e.Timeout
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
 	opts := []gomail.Option{
-		gomail.WithPort(e.SMTP.Port),
+		gomail.WithPort(cfg.Port),
 		gomail.WithTimeout(timeout),
-		gomail.WithDialContextFunc(e.Dial),
+		gomail.WithDialContextFunc(gomail.DialContextFunc(dial)),
 	}
-	switch e.SMTP.TLS {
+	switch cfg.TLS {
 	case "tls":
 		opts = append(opts, gomail.WithSSLPort(false))
 	case "none":
@@ -132,22 +165,22 @@ func (e *Email) Send(ctx context.Context, m Message) error {
 	default:
 		opts = append(opts, gomail.WithTLSPortPolicy(gomail.TLSMandatory))
 	}
-	if e.SMTP.Username != "" {
+	if cfg.Username != "" {
 		auth := gomail.SMTPAuthAutoDiscover
-		if e.SMTP.TLS == "none" {
+		if cfg.TLS == "none" {
 			// The operator chose a plain-text relay (a local MTA): go-mail
 			// refuses PLAIN without TLS unless told so.
 			auth = gomail.SMTPAuthPlainNoEnc
 		}
 		opts = append(opts, gomail.WithSMTPAuth(auth),
-			gomail.WithUsername(e.SMTP.Username), gomail.WithPassword(e.SMTP.Password))
+			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 	}
-	c, err := gomail.NewClient(e.SMTP.Host, opts...)
+	c, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {
 		return &Error{Err: fmt.Errorf("email: %w", err), Permanent: true}
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return classifySMTP(err, e.SMTP.Password)
+		return classifySMTP(err, cfg.Password)
 	}
 	return nil
 }

@@ -99,6 +99,25 @@ func TestEmailFailures(t *testing.T) {
 	}
 }
 
+// SendMail without HTML sends one text/plain part; a nil dialer sends
+// nothing.
+func TestSendMailText(t *testing.T) {
+	sink := notifytest.StartSMTP(t, "mailer", "pw-123456")
+	e := emailTo(t, sink, "mailer", "pw-123456", true)
+	m := notify.Mail{From: "sw@shelfwatch.test", To: []string{"ann@example.test"}, Subject: "Reset", Text: "héllo, a link: https://x.example/r?token=abc"}
+	if err := notify.SendMail(t.Context(), e.SMTP, nil, 0, m); err == nil || !notify.Permanent(err) {
+		t.Fatalf("nil dialer: %v", err)
+	}
+	if err := notify.SendMail(t.Context(), e.SMTP, e.Dial, 0, m); err != nil {
+		t.Fatal(err)
+	}
+	got := sink.WaitMail(t)
+	text, err := got.Text()
+	if err != nil || strings.TrimRight(text, "\r\n") != m.Text || strings.Contains(string(got.Data), "multipart") {
+		t.Fatalf("text %q (%v):\n%s", text, err, got.Data)
+	}
+}
+
 func TestParseSMTPURL(t *testing.T) {
 	c, err := notify.ParseSMTPURL("smtps://u%40x:p%3Ass@mail.example")
 	if err != nil || c.Port != 465 || c.TLS != "tls" || c.Username != "u@x" || c.Password != "p:ss" {
@@ -107,6 +126,10 @@ func TestParseSMTPURL(t *testing.T) {
 	c, err = notify.ParseSMTPURL("smtp://mail.example")
 	if err != nil || c.Port != 587 || c.TLS != "starttls" {
 		t.Fatalf("%+v %v", c, err)
+	}
+	c, err = notify.ParseSMTPURL("smtp://mail.example:465")
+	if err != nil || c.Port != 465 || c.TLS != "tls" {
+		t.Fatalf("port 465: %+v %v", c, err)
 	}
 	for _, bad := range []string{"http://mail.example", "smtp://", "smtp://u:SECRETPW@h:99999", "smtp://h?tls=maybe", "::"} {
 		_, err := notify.ParseSMTPURL(bad)

@@ -3,9 +3,17 @@
 package notifytest
 
 import (
+	"bytes"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
+	"net/mail"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +39,8 @@ type SMTPSink struct {
 	User     string
 	Password string
 
+	arrived chan Mail // every accepted mail, for WaitMail
+
 	mu        sync.Mutex
 	mails     []Mail
 	fail      int
@@ -40,7 +50,7 @@ type SMTPSink struct {
 // StartSMTP starts a sink; it stops when the test ends.
 func StartSMTP(t testing.TB, user, password string) *SMTPSink {
 	t.Helper()
-	s := &SMTPSink{User: user, Password: password}
+	s := &SMTPSink{User: user, Password: password, arrived: make(chan Mail, 64)}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &session{sink: s}, nil }))
 	srv.Domain = "sink.test"
 	srv.AllowInsecureAuth = true
@@ -68,6 +78,69 @@ func (s *SMTPSink) Mails() []Mail {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Mail(nil), s.mails...)
+}
+
+// WaitMail returns the next mail the sink accepts (in order, starting with
+// the first), failing the test after 20 s.
+func (s *SMTPSink) WaitMail(t testing.TB) Mail {
+	t.Helper()
+	select {
+	case m := <-s.arrived:
+		return m
+	case <-time.After(20 * time.Second):
+		t.Fatal("smtp sink: no mail within 20 s")
+		return Mail{}
+	}
+}
+
+// Header parses the message's header.
+func (m Mail) Header() (mail.Header, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+	if err != nil {
+		return nil, err
+	}
+	return msg.Header, nil
+}
+
+// Text is the decoded text/plain body: the message itself or its first
+// text/plain part.
+func (m Mail) Text() (string, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+	if err != nil {
+		return "", err
+	}
+	return textPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), msg.Body)
+}
+
+func textPart(contentType, encoding string, body io.Reader) (string, error) {
+	mt, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return "", fmt.Errorf("content type %q: %w", contentType, err)
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		r := multipart.NewReader(body, params["boundary"])
+		for {
+			// NextPart undoes quoted-printable itself.
+			p, err := r.NextPart()
+			if err != nil {
+				return "", fmt.Errorf("no text/plain part: %w", err)
+			}
+			if t, err := textPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err == nil {
+				return t, nil
+			}
+		}
+	}
+	if mt != "text/plain" {
+		return "", fmt.Errorf("%s is not text/plain", mt)
+	}
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	b, err := io.ReadAll(body)
+	return string(b), err
 }
 
 type session struct {
@@ -117,6 +190,10 @@ func (s *session) Data(r io.Reader) error {
 	}
 	s.mail.Data = b
 	s.sink.mails = append(s.sink.mails, s.mail)
+	select {
+	case s.sink.arrived <- s.mail:
+	default: // nobody waits for mail this old
+	}
 	return nil
 }
 
