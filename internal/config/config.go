@@ -171,7 +171,7 @@ func options() []option {
 			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
 
 		{group: GroupMail, flag: "smtp-url", env: "SHELFWATCH_SMTP_URL", secret: true,
-			help: "SMTP server for account email: smtp://user:password@host:587 (STARTTLS) or smtps://…:465 (default: none, reset links are not sent)", set: setSMTPURL},
+			help: "SMTP server for account email: smtp://user:password@host:587 (STARTTLS required), smtps://…:465, or smtp://host:25?tls=none for a local relay (default: none, reset links are not sent)", set: setSMTPURL},
 		{group: GroupMail, flag: "mail-from", env: "SHELFWATCH_MAIL_FROM", help: "From address of shelfwatch's email, e.g. shelfwatch@example.com",
 			set: str(func(c *Config) *string { return &c.Accounts.MailFrom })},
 
