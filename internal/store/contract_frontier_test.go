@@ -34,6 +34,7 @@ func TestFrontierContract(t *testing.T) {
 		{"RecordChecksBatch", testRecordChecksBatch},
 		{"RecordChecksAllOrNothing", testRecordChecksAllOrNothing},
 		{"DomainBreakerState", testDomainBreakerState},
+		{"ClaimAndRecordConcurrently", testClaimAndRecordConcurrently},
 		{"RecordCheckSequence", testRecordCheckSequence},
 		{"RecordCheckFailures", testRecordCheckFailures},
 		{"RecordCheckHoldAndConfirm", testRecordCheckHoldAndConfirm},
@@ -787,5 +788,49 @@ func testDomainBreakerState(t *testing.T, st *store.Store) {
 	all := must[[]store.Domain](t)(st.ListDomains(c))
 	if len(all) != 1 || all[0].BreakerState != "closed" {
 		t.Errorf("ListDomains = %+v", all)
+	}
+}
+
+// Claims, slot reservations and group commits from several goroutines on a
+// fresh store (whose statements are being prepared meanwhile) all finish:
+// preparing a statement waits for SQLite's one writer connection, which a
+// recording transaction holds while it notes the statements it misses.
+func testClaimAndRecordConcurrently(t *testing.T, st *store.Store) {
+	c, cancel := context.WithTimeout(ctx(t), time.Minute)
+	defer cancel()
+	ws := workspace(t, st, "a")
+	for i := range 36 { // 4 workers × 3 claims × 3 products
+		watch(t, st, ws.ID, productURL(i))
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		owner := fmt.Sprintf("w%d", w)
+		wg.Go(func() {
+			for range 3 {
+				now := future()
+				ps, err := st.ClaimDue(c, owner, now, time.Minute, 3)
+				if err == nil && len(ps) > 0 {
+					_, err = st.ReserveDomainSlots(c, ps[0].Domain, len(ps), now, 6000)
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var rs []store.CheckResult
+				for _, p := range ps {
+					r := seen(int64(100+w), "EUR", store.InStock)
+					r.ProductID, r.At, r.Owner = p.ID, now, owner
+					rs = append(rs, r)
+				}
+				if _, err := st.RecordChecks(c, rs); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if c.Err() != nil {
+		t.Fatal("claims and records did not finish: deadlock?")
 	}
 }

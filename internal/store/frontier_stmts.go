@@ -29,32 +29,46 @@ type stmtCache struct {
 
 // prepareHot prepares the queries that missed the cache. It must run
 // outside a transaction. A query that fails to prepare runs as text from
-// then on.
+// then on. The lock is never held while preparing: preparing waits for the
+// writer connection, and a transaction holding it may be noting a miss.
 func (s *Store) prepareHot(ctx context.Context) {
 	c := &s.stmts
 	if !c.hasWanted.Load() {
 		return
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.wanted) == 0 {
+	var todo []string
+	for q, want := range c.wanted {
+		if want {
+			todo = append(todo, q)
+			c.wanted[q] = false // taken; one that fails to prepare runs as text
+		}
+	}
+	c.hasWanted.Store(false)
+	c.mu.Unlock()
+	if len(todo) == 0 {
 		return
 	}
+	ready := map[string]*sql.Stmt{}
+	for _, q := range todo {
+		if st, err := s.db.Write.PrepareContext(ctx, q); err == nil {
+			ready[q] = st
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	m := map[string]*sql.Stmt{}
 	if old := c.stmts.Load(); old != nil {
 		maps.Copy(m, *old)
 	}
-	for q, want := range c.wanted {
-		if !want {
+	for q, st := range ready {
+		if m[q] != nil {
+			_ = st.Close() // prepared meanwhile by another caller
 			continue
 		}
-		c.wanted[q] = false
-		if st, err := s.db.Write.PrepareContext(ctx, q); err == nil {
-			m[q] = st
-		}
+		m[q] = st
 	}
 	c.stmts.Store(&m)
-	c.hasWanted.Store(false)
 }
 
 // prepared returns q's prepared statement, or nil (and notes q for
