@@ -269,24 +269,20 @@ func (p *pipeline) close() {
 	p.rec.close()
 }
 
-// claimInto claims a batch, reserves its request slots and hands the
-// products to p's goroutines while ctx lasts (the rest is released). It
-// returns how many products were claimed.
+// claimInto claims a batch and reserves its request slots (one
+// transaction, store.ClaimBatch) and hands the products to p's goroutines
+// while ctx lasts (the rest is released). It returns how many products
+// were claimed.
 func (m *Monitor) claimInto(ctx context.Context, p *pipeline) (int, error) {
-	batch, err := m.o.Store.ClaimDue(ctx, m.o.Owner, m.o.Now().UnixMilli(), m.o.Lease, m.o.Batch)
+	batch, slots, err := m.o.Store.ClaimBatch(ctx, m.o.Owner, m.o.Now().UnixMilli(), m.o.Lease, m.o.Batch,
+		m.o.DefaultRatePerMin, m.slotsFor)
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
-	batch = interleaveDomains(batch)
-	jobs, err := m.reserveSlots(ctx, batch)
-	if err != nil {
-		ids := make([]int64, len(batch))
-		for i, q := range batch {
-			ids[i] = q.ID
-		}
-		p.release(ids...)
-		return len(batch), err
+	for _, sl := range slots {
+		m.setRate(sl.Domain.Domain, sl.Domain.RatePerMin)
 	}
+	jobs := assignSlots(interleaveDomains(batch), slots)
 	for i, j := range jobs {
 		p.busy.Add(1)
 		select {
@@ -315,48 +311,30 @@ type slotJob struct {
 
 const noSlot = -1
 
-// reserveSlots reserves, per domain of the batch, one request slot for each
-// of its products in one statement (store.ReserveDomainSlots), instead of
-// a slot statement per check. A domain gets no more slots than fit in half
-// a lease at its rate (as of its last reservation); its other products get
-// none and are released.
-func (m *Monitor) reserveSlots(ctx context.Context, batch []store.Product) ([]slotJob, error) {
-	type dom struct {
-		n, used int
-		slots   store.Slots
+// slotsFor is how many request slots to reserve for a batch's n products
+// on a domain: no more than fit in half a lease at the domain's rate (as
+// of its last reservation). The others stay due for a later batch.
+func (m *Monitor) slotsFor(domain string, n int) int {
+	if every := int64(60000.0 / m.rate(domain)); every > 0 {
+		return min(n, int(m.o.Lease.Milliseconds()/2/every)+1)
 	}
-	doms := map[string]*dom{}
-	var order []string
-	for _, p := range batch {
-		if d := doms[p.Domain]; d != nil {
-			d.n++
-			continue
-		}
-		doms[p.Domain] = &dom{n: 1}
-		order = append(order, p.Domain)
-	}
-	now := m.o.Now().UnixMilli()
-	for _, name := range order {
-		d := doms[name]
-		if every := int64(60000.0 / m.rate(name)); every > 0 {
-			d.n = min(d.n, int(m.o.Lease.Milliseconds()/2/every)+1)
-		}
-		var err error
-		if d.slots, err = m.o.Store.ReserveDomainSlots(ctx, name, d.n, now, m.o.DefaultRatePerMin); err != nil {
-			return nil, err
-		}
-		m.setRate(name, d.slots.Domain.RatePerMin)
-	}
+	return n
+}
+
+// assignSlots gives each product of the batch its domain's next reserved
+// slot, in batch order.
+func assignSlots(batch []store.Product, slots map[string]store.Slots) []slotJob {
+	used := map[string]int{}
 	jobs := make([]slotJob, len(batch))
 	for i, p := range batch {
-		d := doms[p.Domain]
-		jobs[i] = slotJob{p: p, dom: &d.slots.Domain, slotAt: noSlot}
-		if d.used < d.n {
-			jobs[i].slotAt = d.slots.At(d.used)
-			d.used++
+		sl := slots[p.Domain]
+		jobs[i] = slotJob{p: p, dom: &sl.Domain, slotAt: noSlot}
+		if k := used[p.Domain]; k < sl.Count {
+			jobs[i].slotAt = sl.At(k)
+			used[p.Domain] = k + 1
 		}
 	}
-	return jobs, nil
+	return jobs
 }
 
 // rate is a domain's requests per minute as of its last reservation (the

@@ -35,6 +35,7 @@ func TestFrontierContract(t *testing.T) {
 		{"RecordChecksAllOrNothing", testRecordChecksAllOrNothing},
 		{"DomainBreakerState", testDomainBreakerState},
 		{"ClaimAndRecordConcurrently", testClaimAndRecordConcurrently},
+		{"ClaimBatch", testClaimBatch},
 		{"RecordCheckSequence", testRecordCheckSequence},
 		{"RecordCheckFailures", testRecordCheckFailures},
 		{"RecordCheckHoldAndConfirm", testRecordCheckHoldAndConfirm},
@@ -808,10 +809,7 @@ func testClaimAndRecordConcurrently(t *testing.T, st *store.Store) {
 		wg.Go(func() {
 			for range 3 {
 				now := future()
-				ps, err := st.ClaimDue(c, owner, now, time.Minute, 3)
-				if err == nil && len(ps) > 0 {
-					_, err = st.ReserveDomainSlots(c, ps[0].Domain, len(ps), now, 6000)
-				}
+				ps, _, err := st.ClaimBatch(c, owner, now, time.Minute, 3, 6000, func(string, int) int { return 3 })
 				if err != nil {
 					t.Error(err)
 					return
@@ -833,4 +831,54 @@ func testClaimAndRecordConcurrently(t *testing.T, st *store.Store) {
 	if c.Err() != nil {
 		t.Fatal("claims and records did not finish: deadlock?")
 	}
+}
+
+// ClaimBatch claims as ClaimDue and reserves each domain's slots in the
+// same transaction, as many as slots() allows.
+func testClaimBatch(t *testing.T, st *store.Store) {
+	c := ctx(t)
+	ws := workspace(t, st, "a")
+	for i := range 3 {
+		watch(t, st, ws.ID, fmt.Sprintf("https://a.example/p/%d", i))
+		watch(t, st, ws.ID, fmt.Sprintf("https://b.example/p/%d", i))
+	}
+	noErr(t, st.SetDomainSettings(c, store.Domain{Domain: "b.example", RatePerMin: 60, ProxyPool: "eu"}))
+	now := future()
+	asked := map[string]int{}
+	batch, slots, err := st.ClaimBatch(c, "w", now, time.Minute, 10, 30, func(d string, n int) int {
+		asked[d] = n
+		if d == "b.example" {
+			return 1
+		}
+		return n
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(batch) != 6 || asked["a.example"] != 3 || asked["b.example"] != 3 {
+		t.Fatalf("claimed %d, slots asked %v; want 6 and 3 per domain", len(batch), asked)
+	}
+	a, b := slots["a.example"], slots["b.example"]
+	if a.Count != 3 || a.First != now || a.IntervalMS != 2000 || b.Count != 1 || b.First != now || b.IntervalMS != 1000 ||
+		b.Domain.ProxyPool != "eu" {
+		t.Errorf("slots a %+v, b %+v", a, b)
+	}
+	if d := must[*store.Domain](t)(st.GetDomain(c, "a.example")); d.NextAllowedAt != now+6000 {
+		t.Errorf("a.example next_allowed_at %d, want %d", d.NextAllowedAt, now+6000)
+	}
+	if d := must[*store.Domain](t)(st.GetDomain(c, "b.example")); d.NextAllowedAt != now+1000 {
+		t.Errorf("b.example next_allowed_at %d, want %d", d.NextAllowedAt, now+1000)
+	}
+	for _, p := range batch {
+		if got := must[*store.Product](t)(st.GetProduct(c, p.ID)); got.LeaseOwner != "w" {
+			t.Errorf("product %d lease owner %q", p.ID, got.LeaseOwner)
+		}
+	}
+	// Nothing due: nothing claimed, nothing reserved.
+	batch, slots, err = st.ClaimBatch(c, "w", now, time.Minute, 10, 30, func(string, int) int { return 1 })
+	if err != nil || len(batch) != 0 || len(slots) != 0 {
+		t.Errorf("second claim: %d products, %v, %v", len(batch), slots, err)
+	}
+	_, _, err = st.ClaimBatch(c, "", now, time.Minute, 10, 30, nil)
+	wantErr(t, err, store.ErrInvalid, "no owner")
 }

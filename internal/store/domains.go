@@ -135,6 +135,7 @@ func (s *Store) TakeDomainSlot(ctx context.Context, domain string, now int64, de
 type Slots struct {
 	First      int64 // Unix ms of the first slot
 	IntervalMS int64 // between slots; 0 when the rate rounds to less than 1 ms
+	Count      int   // slots reserved
 	Domain     Domain
 }
 
@@ -156,7 +157,12 @@ func (s *Store) ReserveDomainSlots(ctx context.Context, domain string, n int, no
 		return Slots{}, fmt.Errorf("%w: reserve slots needs a domain, a positive count and a positive default rate", ErrInvalid)
 	}
 	s.prepareHot(ctx)
-	rows, err := s.writeQuery(ctx, reserveSlotsQuery, domain, now, n, defaultRatePerMin)
+	return s.reserveSlots(ctx, nil, domain, n, now, defaultRatePerMin)
+}
+
+// reserveSlots is ReserveDomainSlots in tx, or on the writer when tx is nil.
+func (s *Store) reserveSlots(ctx context.Context, tx *sql.Tx, domain string, n int, now int64, defaultRatePerMin float64) (Slots, error) {
+	rows, err := s.query(ctx, tx, reserveSlotsQuery, domain, now, n, defaultRatePerMin)
 	if err != nil {
 		return Slots{}, fmt.Errorf("reserve %d slots of %s: %w", n, domain, err)
 	}
@@ -168,7 +174,7 @@ func (s *Store) ReserveDomainSlots(ctx context.Context, domain string, n int, no
 		}
 		return Slots{}, fmt.Errorf("reserve %d slots of %s: %w", n, domain, err)
 	}
-	sl := Slots{Domain: Domain{Domain: domain}}
+	sl := Slots{Count: n, Domain: Domain{Domain: domain}}
 	var next int64
 	d := &sl.Domain
 	if err := rows.Scan(&next, &sl.IntervalMS, &d.RatePerMin, &d.RequiresJS, &d.Blocked, &d.ProxyPool); err != nil {

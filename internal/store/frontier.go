@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -32,14 +34,19 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now int64, leaseFor 
 	if limit <= 0 || leaseFor <= 0 {
 		return nil, fmt.Errorf("%w: claim needs a positive limit and lease", ErrInvalid)
 	}
+	s.prepareHot(ctx)
+	return s.claimDue(ctx, nil, owner, now, leaseFor, limit)
+}
+
+// claimDue is ClaimDue in tx, or on the writer when tx is nil.
+func (s *Store) claimDue(ctx context.Context, tx *sql.Tx, owner string, now int64, leaseFor time.Duration, limit int) ([]Product, error) {
 	// SKIP LOCKED lets concurrent claimers on PostgreSQL pass over each
 	// other's candidates instead of queueing behind them.
 	skipLocked := ""
 	if s.db.Engine == db.Postgres {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	s.prepareHot(ctx)
-	rows, err := s.writeQuery(ctx, claimQuery(skipLocked), owner, now+leaseFor.Milliseconds(), now, limit)
+	rows, err := s.query(ctx, tx, claimQuery(skipLocked), owner, now+leaseFor.Milliseconds(), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim due products: %w", err)
 	}
@@ -63,6 +70,51 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now int64, leaseFor 
 		return int(min(max(a.ID-b.ID, -1), 1))
 	})
 	return out, nil
+}
+
+// ClaimBatch claims up to limit due products, as ClaimDue, and reserves
+// request slots for them, as ReserveDomainSlots, in one transaction: one
+// wait for SQLite's writer and one commit instead of one per domain. For a
+// domain with n claimed products, slots(domain, n) says how many slots to
+// reserve (at most n; the products without one are for the caller to
+// release). Domains are reserved in name order, the order RecordChecks
+// locks them in, so concurrent workers on PostgreSQL cannot deadlock.
+func (s *Store) ClaimBatch(ctx context.Context, owner string, now int64, leaseFor time.Duration, limit int,
+	defaultRatePerMin float64, slots func(domain string, n int) int) ([]Product, map[string]Slots, error) {
+	if owner == "" || defaultRatePerMin <= 0 {
+		return nil, nil, fmt.Errorf("%w: claim needs an owner and a positive default rate", ErrInvalid)
+	}
+	if limit <= 0 || leaseFor <= 0 {
+		return nil, nil, fmt.Errorf("%w: claim needs a positive limit and lease", ErrInvalid)
+	}
+	s.prepareHot(ctx)
+	var batch []Product
+	var reserved map[string]Slots
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if batch, err = s.claimDue(ctx, tx, owner, now, leaseFor, limit); err != nil || len(batch) == 0 {
+			return err
+		}
+		counts := map[string]int{}
+		for _, p := range batch {
+			counts[p.Domain]++
+		}
+		names := slices.Sorted(maps.Keys(counts))
+		reserved = make(map[string]Slots, len(names))
+		for _, name := range names {
+			n := min(max(slots(name, counts[name]), 1), counts[name])
+			sl, err := s.reserveSlots(ctx, tx, name, n, now, defaultRatePerMin)
+			if err != nil {
+				return err
+			}
+			reserved[name] = sl
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return batch, reserved, nil
 }
 
 func claimQuery(skipLocked string) string {

@@ -111,9 +111,16 @@ func (s *Store) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...an
 	return tx.QueryRowContext(ctx, q, args...)
 }
 
-// writeQuery runs q on the writer outside a transaction.
-func (s *Store) writeQuery(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if st := s.prepared(q); st != nil {
+// query runs q in tx, or on the writer when tx is nil, through the
+// prepared statement when there is one.
+func (s *Store) query(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st := s.prepared(q)
+	switch {
+	case tx != nil && st != nil:
+		return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	case tx != nil:
+		return tx.QueryContext(ctx, q, args...)
+	case st != nil:
 		return st.QueryContext(ctx, args...)
 	}
 	return s.db.Write.QueryContext(ctx, q, args...)
