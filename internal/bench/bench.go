@@ -59,8 +59,11 @@ type Options struct {
 	// IdleProducts, when > 0, adds that many products that are not due (in
 	// one statement) after the rounds and measures ClaimDue of a due batch.
 	IdleProducts int
-	Seed         uint64
-	Logger       *slog.Logger // progress; nil discards
+	// AlertDrops is how many prices the alerts phase drops (0: no alerts
+	// phase); see alertPhase.
+	AlertDrops int
+	Seed       uint64
+	Logger     *slog.Logger // progress; nil discards
 }
 
 // Result is what a run measured. Durations are in microseconds or
@@ -90,6 +93,8 @@ type Result struct {
 	DBBytesPerProduct int64 `json:"db_bytes_per_product"`
 
 	Idle *IdleClaim `json:"idle_claim,omitempty"`
+	// Alerts is the alerts phase (after the rounds and the RSS reading).
+	Alerts *AlertLatency `json:"alerts,omitempty"`
 
 	// GoalsMet is Goals() of this result (filled by Run).
 	GoalsMet []Goal `json:"goals"`
@@ -251,6 +256,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	res.DBBytesPerProduct = res.DBBytes / int64(o.Products)
 
+	if o.AlertDrops > 0 {
+		o.Logger.Info("bench: alerts", "drops", o.AlertDrops)
+		if res.Alerts, err = alertPhase(ctx, d, st, mon, rec, sim, o.AlertDrops); err != nil {
+			return nil, err
+		}
+	}
 	if o.IdleProducts > 0 {
 		o.Logger.Info("bench: idle products", "count", o.IdleProducts)
 		if res.Idle, err = idleClaim(ctx, d, st, o.IdleProducts, batchOf(o)); err != nil {

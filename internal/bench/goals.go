@@ -55,5 +55,14 @@ func (r *Result) Goals() []Goal {
 	} else {
 		g.Measured = "not measured by this run (--idle-products 1000000)"
 	}
+	out = append(out, g)
+
+	g = Goal{Goal: fmt.Sprintf("alert latency p95 < %d ms (issue 6: event committed → webhook received)", goalAlertP95MS)}
+	if a := r.Alerts; a != nil && a.Notifications > 0 {
+		g.Measured = fmt.Sprintf("p95 %.0f ms, p50 %.0f ms, max %.0f ms over %d notifications", a.P95MS, a.P50MS, a.MaxMS, a.Notifications)
+		g.Met = yes(a.P95MS < goalAlertP95MS)
+	} else {
+		g.Measured = "not measured by this run (--alert-drops 0)"
+	}
 	return append(out, g)
 }

@@ -33,6 +33,8 @@ breakers stay in the path. See docs/performance.md.
   --no-validators       the store sends no ETag/Last-Modified: every check downloads the page
   --no-reuse            the store closes every connection: a new TCP (and TLS) connection per request
   --idle-products N     then add N products that are not due and time claiming a due batch
+  --alert-drops N       then drop N prices with a workspace any-drop rule and a webhook on loopback, and
+                        time each alert from its commit to the webhook (default 100; 0 skips)
   --database-url URL    PostgreSQL to use (a fresh schema, dropped after); default SQLite in a temp dir
   --seed S              store content seed (default 1)
   --json                print one JSON object instead of the table
@@ -97,6 +99,7 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 	noValidators := fs.Bool("no-validators", false, "")
 	noReuse := fs.Bool("no-reuse", false, "")
 	idle := fs.Int("idle-products", 0, "")
+	alertDrops := fs.Int("alert-drops", 100, "")
 	dbURL := fs.String("database-url", "", "")
 	seed := fs.Uint64("seed", 1, "")
 	asJSON := fs.Bool("json", false, "")
@@ -121,12 +124,14 @@ func parseBenchFlags(args []string) (bench.Options, bool, string, error) {
 		return bench.Options{}, false, "", fmt.Errorf("--batch must be at least 1 (or 0 for the default), got %d", *batch)
 	case *idle < 0 || *idle > 10_000_000:
 		return bench.Options{}, false, "", fmt.Errorf("--idle-products must be between 0 and 10000000, got %d", *idle)
+	case *alertDrops < 0:
+		return bench.Options{}, false, "", fmt.Errorf("--alert-drops must be at least 0, got %d", *alertDrops)
 	case *dbURL != "" && !isPostgres(*dbURL):
 		return bench.Options{}, false, "", fmt.Errorf("--database-url must be a postgres:// URL (the default is SQLite in a temporary directory)")
 	}
 	return bench.Options{
 		Products: *products, Rounds: *rounds, ChangedShare: *share, TLS: *useTLS, Hosts: *hosts,
-		Concurrency: *conc, Batch: *batch, NoValidators: *noValidators, NoReuse: *noReuse, IdleProducts: *idle, DatabaseURL: *dbURL, Seed: *seed,
+		Concurrency: *conc, Batch: *batch, NoValidators: *noValidators, NoReuse: *noReuse, IdleProducts: *idle, AlertDrops: *alertDrops, DatabaseURL: *dbURL, Seed: *seed,
 	}, *asJSON, *profile, nil
 }
 
@@ -164,7 +169,11 @@ func printBench(w io.Writer, r *bench.Result) {
 		fmt.Fprintf(w, "idle claim             batch of %d among %d idle products: p50 %.2f ms, max %.2f ms (%d claims; insert %.1f s)\n",
 			ic.Batch, ic.IdleProducts, ic.P50MS, ic.MaxMS, ic.Claims, ic.InsertSec)
 	}
-	fmt.Fprintln(w, "goals (issue 5):")
+	if a := r.Alerts; a != nil {
+		fmt.Fprintf(w, "alerts                 %d prices dropped → %d notifications: commit → webhook p50 %.0f ms, p95 %.0f ms, max %.0f ms\n",
+			a.Drops, a.Notifications, a.P50MS, a.P95MS, a.MaxMS)
+	}
+	fmt.Fprintln(w, "goals (issues 5 and 6):")
 	for _, g := range r.GoalsMet {
 		verdict := "-"
 		switch {

@@ -42,8 +42,13 @@ func TestBenchSmall(t *testing.T) {
 	if r.First.FullFetches != 30 || r.Change.FullFetches != 12 {
 		t.Errorf("full fetches: first %d, change rounds %d; want 30 and 12 (the rest 304)", r.First.FullFetches, r.Change.FullFetches)
 	}
-	if len(r.GoalsMet) != 4 || r.GoalsMet[0].Met != nil || r.GoalsMet[2].Met == nil {
-		t.Errorf("goals: %+v; want 4, the throughput one not judged with 30 products, RSS judged", r.GoalsMet)
+	if len(r.GoalsMet) != 5 || r.GoalsMet[0].Met != nil || r.GoalsMet[2].Met == nil || r.GoalsMet[4].Met == nil {
+		t.Errorf("goals: %+v; want 5, the throughput one not judged with 30 products, RSS and alert latency judged", r.GoalsMet)
+	}
+	// The alerts phase drops every product's price (30 < the default 100):
+	// one any-drop notification each, all delivered to the webhook.
+	if a := r.Alerts; a == nil || a.Drops != 30 || a.Notifications != 30 || a.P95MS <= 0 || a.MaxMS < a.P50MS {
+		t.Errorf("alerts phase: %+v, want 30 drops delivered", r.Alerts)
 	}
 	if r.First.ChecksPerSec <= 0 || r.PeakRSSKB <= 0 || r.DBBytesPerProduct <= 0 || r.First.P99MS < r.First.P50MS {
 		t.Errorf("implausible figures: %+v", r)
@@ -55,11 +60,12 @@ func TestBenchTable(t *testing.T) {
 	defer cancel()
 	var out, errOut bytes.Buffer
 	e := env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
-	if code := runBench(ctx, e, []string{"--products", "10", "--rounds", "1", "--hosts", "2", "--no-reuse"}); code != exitOK {
+	if code := runBench(ctx, e, []string{"--products", "10", "--rounds", "1", "--hosts", "2", "--no-reuse", "--alert-drops", "0"}); code != exitOK {
 		t.Fatalf("exit %d; stderr:\n%s", code, errOut.String())
 	}
 	for _, want := range []string{"no connection reuse", "checks/s", "history rows", "peak RSS", "bytes per product",
-		"goals (issue 5)", "peak RSS ≤ 64 MB: ", "-        ≥ 2000 checks/s, plain HTTP", "-        claim a due batch"} {
+		"goals (issues 5 and 6)", "peak RSS ≤ 64 MB: ", "-        ≥ 2000 checks/s, plain HTTP", "-        claim a due batch",
+		"-        alert latency p95"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
@@ -69,7 +75,7 @@ func TestBenchTable(t *testing.T) {
 func TestBenchFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--products", "0"}, {"--rounds", "0"}, {"--changed-share", "1.5"}, {"--hosts", "300"},
-		{"--database-url", "mysql://x"}, {"extra"}, {"--batch", "-1"},
+		{"--database-url", "mysql://x"}, {"extra"}, {"--batch", "-1"}, {"--alert-drops", "-1"},
 	} {
 		var out, errOut bytes.Buffer
 		e := env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
