@@ -286,6 +286,20 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if !leased {
 		return nil // another attempt holds it, or it was sent meanwhile
 	}
+	// Read it again under the lease: another attempt may have ended
+	// between the first read and the lease (its count and schedule are
+	// what this attempt goes by).
+	if n, ch, err = d.Store.NotificationForDelivery(ctx, n.ID); err != nil {
+		return err
+	}
+	if n.NextAttemptAt != nil {
+		if early := time.Until(time.UnixMilli(*n.NextAttemptAt)); early > 250*time.Millisecond {
+			if err := d.Store.ReleaseNotificationLease(ctx, n.ID); err != nil {
+				return err
+			}
+			return river.JobSnooze(early)
+		}
+	}
 	// A digest channel sends everything due in one message: the other
 	// due notifications of the channel join this attempt under their own
 	// leases, and share its outcome.

@@ -78,6 +78,7 @@ type pipeline struct {
 	hook   *hook
 	ch     *store.Channel
 	runner *jobs.Runner
+	clock  int64 // Unix ms of the last check see recorded
 }
 
 const testMaxAttempts = 5
@@ -142,13 +143,14 @@ func newPipeline(t *testing.T, eng db.Engine, failN int, target int64) *pipeline
 	return &pipeline{st: st, d: d, ws: ws.ID, p: p, watch: w, hook: h, ch: ch, runner: runner}
 }
 
-var clock int64 = 1_800_000_000_000
-
 // see records a check that saw price (minor units, EUR, in stock).
 func (pl *pipeline) see(t *testing.T, price int64) *store.CheckOutcome {
 	t.Helper()
-	clock += 60_000
-	out, err := pl.st.RecordCheck(t.Context(), store.CheckResult{ProductID: pl.p.ID, At: clock, Kind: store.CheckSeen, Outcome: "ok",
+	if pl.clock == 0 {
+		pl.clock = 1_800_000_000_000
+	}
+	pl.clock += 60_000
+	out, err := pl.st.RecordCheck(t.Context(), store.CheckResult{ProductID: pl.p.ID, At: pl.clock, Kind: store.CheckSeen, Outcome: "ok",
 		Observation: &store.Observation{Title: "Headphones", Currency: "EUR", PriceMinor: &price, Availability: store.InStock}})
 	if err != nil {
 		t.Fatal(err)

@@ -221,6 +221,13 @@ func (s *Store) DueForChannel(ctx context.Context, channelID, dueBy int64, limit
 		ORDER BY id LIMIT $4`, channelID, dueBy, s.nowMS(), limit)
 }
 
+// ReleaseNotificationLease ends an attempt's lease without an outcome (the
+// attempt found it was early).
+func (s *Store) ReleaseNotificationLease(ctx context.Context, id int64) error {
+	_, err := s.db.Write.ExecContext(ctx, `UPDATE notifications SET lease_until = NULL WHERE id = $1`, id)
+	return err
+}
+
 // OverdueNotifications returns up to limit notifications still to send
 // whose next attempt was due before dueBefore and that no attempt holds: a
 // process died between enqueueing and sending, or its job was lost. The
