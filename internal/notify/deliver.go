@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -78,7 +79,8 @@ type Deliverer struct {
 	// (0 → 1 minute); SweepGrace how overdue they must be (0 → 1 minute).
 	SweepEvery, SweepGrace time.Duration
 
-	client *http.Client
+	clientOnce sync.Once
+	client     *http.Client
 }
 
 // Register adds the delivery worker and the sweeper (jobs.Options.Register).
@@ -165,10 +167,10 @@ func (d *Deliverer) timeout() time.Duration {
 	return 30 * time.Second
 }
 
+// httpClient is built once, on first use, and shared by every delivery
+// (they run concurrently on River's workers).
 func (d *Deliverer) httpClient() *http.Client {
-	if d.client == nil {
-		d.client = fetch.NewOutboundClient(d.Outbound, d.timeout())
-	}
+	d.clientOnce.Do(func() { d.client = fetch.NewOutboundClient(d.Outbound, d.timeout()) })
 	return d.client
 }
 
