@@ -26,7 +26,12 @@ type attrs struct {
 type kwCaches struct {
 	classes map[string]uint32 // class attribute as written → flags | cVariantClass
 	words   map[string]uint32 // words of class, id, itemprop, data-*, name → flags
+	struck  map[string]bool   // class names the page's <style> blocks strike through
 }
+
+// cCSSStruck marks, in kwCaches.classes, a class list with a class the
+// page's CSS strikes through; it becomes fStruck.
+const cCSSStruck uint32 = 1 << 30
 
 // cVariantClass marks, in kwCaches.classes, a class list naming a variant
 // control; it is not an element flag.
@@ -129,11 +134,18 @@ func (at *attrs) read(raw []byte, lower []byte, c kwCaches) []byte {
 			if len(at.class) <= 200 && variantClass(lower) {
 				cls |= cVariantClass
 			}
+			if len(c.struck) > 0 && hasStruckClass(at.class, c.struck) {
+				cls |= cCSSStruck
+			}
 			if c.classes != nil && len(c.classes) < 4096 {
 				c.classes[string(at.class)] = cls
 			}
 		}
 		at.variantCls = cls&cVariantClass != 0
+		if cls&cCSSStruck != 0 {
+			at.flags |= fStruck
+		}
+		cls &^= cCSSStruck
 	}
 	// Keyword flags from class, id and itemprop together, split into words.
 	if len(at.class) > 0 && len(at.id)+len(at.itemprop)+len(at.name)+at.ndata == 0 {

@@ -43,7 +43,7 @@ var (
 	cueBack = []string{
 		"backorder", "backordered", "back-order", "back-ordered", "back order", "on order", "bajo pedido", "sob encomenda", "sur commande", "auf bestellung",
 		"nachbestellbar", "in bestelling", "su ordinazione", "beställningsvara", "available to order", "お取り寄せ",
-		"nachbestellt", "en réapprovisionnement", "réapprovisionnement en cours", "in nachbestellung", "backorder only", "под заказ",
+		"nachbestellt", "wird nachgeliefert", "im zulauf", "en réapprovisionnement", "réapprovisionnement en cours", "in nachbestellung", "backorder only", "под заказ",
 	}
 )
 

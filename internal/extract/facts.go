@@ -25,6 +25,7 @@ type facts struct {
 	low      bool     // amount is an AggregateOffer lowPrice / range start
 	high     string   // the range's end (AggregateOffer highPrice) when amount is its start
 	selected bool     // amount is the offer the page URL selects
+	exVAT    bool     // the structured data says amount excludes VAT (valueAddedTaxIncluded: false)
 	alts     []string // the other offers' amounts (one offer per size or volume)
 	variants []Variant
 }

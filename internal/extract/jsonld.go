@@ -184,6 +184,7 @@ func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 		high                   string // AggregateOffer highPrice
 		avail                  Availability
 		low, selected, picked  bool
+		exVAT                  bool // valueAddedTaxIncluded: false
 	}
 	var all []offer
 	for _, o := range offers {
@@ -219,6 +220,7 @@ func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 		of := offer{cur: str(get(om, "priceCurrency"))}
 		of.raw = str(get(om, "price"))
 		of.avail, _ = parseAvailability(str(get(om, "availability")))
+		of.exVAT = strings.EqualFold(str(get(om, "valueAddedTaxIncluded")), "false")
 		for _, ps := range list(get(om, "priceSpecification")) {
 			pm, ok := ps.(map[string]any)
 			if !ok {
@@ -235,6 +237,11 @@ func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 			}
 			if hasType(pm, "unitpricespecification") && get(pm, "referenceQuantity") != nil {
 				continue // a per-unit price
+			}
+			if of.raw == "" || p == of.raw {
+				if strings.EqualFold(str(get(pm, "valueAddedTaxIncluded")), "false") {
+					of.exVAT = true
+				}
 			}
 			if of.raw == "" {
 				of.raw = p
@@ -296,6 +303,7 @@ func readOffers(f *facts, offers []any, pr *pricer, ref *pageRef) {
 	if pick >= 0 {
 		o := all[pick]
 		f.amount, f.rawPrice, f.currency, f.list, f.low, f.high = o.amount, o.raw, pr.currency(o.cur), o.list, o.low, o.high
+		f.exVAT = o.exVAT
 	} else {
 		for _, o := range all {
 			if c := pr.currency(o.cur); c != "" {

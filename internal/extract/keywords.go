@@ -45,7 +45,7 @@ var (
 	kwBuyBox = []string{"buybox", "buy box", "product info", "productinfo", "product main", "product detail", "productdetail",
 		"product single", "main product", "product summary", "entry summary", "pdp", "product essential", "product view",
 		"price box", "purchase", "product form"}
-	kwAvail   = []string{"availability", "stock", "inventory", "disponib", "lager", "voorraad", "estoque", "in stock", "out of stock"}
+	kwAvail   = []string{"availability", "avail ", "stock", "inventory", "disponib", "lager", "voorraad", "estoque", "in stock", "out of stock"}
 	kwCartBtn = []string{"add to cart", "addtocart", "add to bag", "addtobag", "buy now", "buynow", "add to basket",
 		"addtobasket", "btn cart", "product form submit", "single add to cart", "tocart", "add2cart", "add cart", "addcart"}
 	// Exact class tokens that hide an element.

@@ -22,6 +22,14 @@ var dropNames = [...]string{"script", "style", "svg", "noscript", "template"}
 // much cheaper. JSON-LD, JSON and platform embeds are kept. The reader
 // serves slices of html; nothing is copied.
 func dropScriptBodies(html []byte) *segReader {
+	r, _ := dropScriptBodiesCSS(html)
+	return r
+}
+
+// dropScriptBodiesCSS is dropScriptBodies that also returns the class names
+// the page's <style> blocks strike through (see cssStruckClasses).
+func dropScriptBodiesCSS(html []byte) (*segReader, map[string]bool) {
+	var struck map[string]bool
 	var segs [][]byte
 	last := 0 // html[last:] not yet kept
 	for i := 0; i < len(html); {
@@ -64,13 +72,16 @@ func dropScriptBodies(html []byte) *segReader {
 		if end < 0 {
 			break
 		}
+		if name == "style" {
+			struck = cssStruckClasses(html[bodyStart:end], struck)
+		}
 		if !keepBody(html[j:bodyStart], html[bodyStart:end], name) {
 			segs = append(segs, html[last:bodyStart])
 			last = end
 		}
 		i = end
 	}
-	return &segReader{segs: append(segs, html[last:])}
+	return &segReader{segs: append(segs, html[last:])}, struck
 }
 
 // segReader reads the kept segments in order without joining them: the

@@ -199,6 +199,12 @@ func resolvePrice(o *Observation, srcs []facts, vis []visCand, pr *pricer, host 
 		if best != nil && best.labelled && best.nearTitle && soleLabelled(vis, best) {
 			need = min(need, 2)
 		}
+		// A price the structured data itself says is before VAT is not what
+		// a shopper pays where VAT is shown: a buy-box price a VAT rate above
+		// it (up to 30 %) is credible as a plain visible price is.
+		if best != nil && firstStruct.exVAT && vatAbove(best.amount, firstStruct.amount) {
+			need = min(need, 4)
+		}
 		if best != nil && best.score >= need && plausibleRatio(best.amount, firstStruct.amount) {
 			conf := 0.55
 			if best.score < overrideVisible {
@@ -291,4 +297,16 @@ func onlyInRange(vis []visCand, amount string) bool {
 		}
 	}
 	return n > 0
+}
+
+// vatAbove: a is above b by no more than a VAT rate (at most 30 %): the
+// tax-inclusive price of a tax-exclusive amount b.
+func vatAbove(a, b string) bool {
+	ra, ok1 := new(big.Rat).SetString(a)
+	rb, ok2 := new(big.Rat).SetString(b)
+	if !ok1 || !ok2 || rb.Sign() <= 0 || len(a) > 40 || len(b) > 40 {
+		return false
+	}
+	q := new(big.Rat).Quo(ra, rb)
+	return q.Cmp(big.NewRat(1, 1)) > 0 && q.Cmp(big.NewRat(13, 10)) <= 0
 }

@@ -146,7 +146,7 @@ const maxDepth = 512
 func scan(b []byte) *page {
 	p := &page{firstCart: -1}
 	b = toUTF8(b)
-	kept := dropScriptBodies(b)
+	kept, struck := dropScriptBodiesCSS(b)
 	// Visible text is about a third of what is left of a small page once
 	// scripts are gone, and a few percent of a large one.
 	n := kept.size()
@@ -155,7 +155,7 @@ func scan(b []byte) *page {
 	z := newTokenizer(kept.bytes())
 	st := make([]elem, 0, 64)
 	var lower []byte // scratch for lower-casing attribute values
-	kwCache := kwCaches{classes: make(map[string]uint32, 256), words: make(map[string]uint32, 64)}
+	kwCache := kwCaches{classes: make(map[string]uint32, 256), words: make(map[string]uint32, 64), struck: struck}
 	var rawKind string
 	var nameBuf [32]byte
 	for {
@@ -546,7 +546,10 @@ func splitLoose(p *page, e elem, end int) {
 	k := len(p.prices) - 1
 	bare := k >= 0 && p.prices[k].start >= e.visStart && p.prices[k].end <= end && p.prices[k].desc == "text" &&
 		!hasNonNumeric(p.vis[p.prices[k].start:p.prices[k].end]) && p.prices[k].end-p.prices[k].start < len(txt)
-	if !bare && joinDecimal(string(txt)) == string(txt) {
+	// Or, inside a price element, cents in their own element after a split
+	// whole part ("<span>$</span><span>349</span><sup>99</sup>").
+	cents := e.flags&fInPrice != 0 && splitCents(string(txt), fPriceEl) != string(txt)
+	if !bare && !cents && joinDecimal(string(txt)) == string(txt) {
 		return
 	}
 	if k := len(p.prices) - 1; k >= 0 && p.prices[k].start >= e.visStart && p.prices[k].end <= end &&

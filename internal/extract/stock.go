@@ -6,6 +6,7 @@ import "fmt"
 type cartState struct {
 	enabled  bool // an enabled add-to-cart control outside related blocks
 	disabled bool // only disabled ones
+	preorder bool // the enabled control reads "Pre-order", "Vorbestellen", "予約する"…
 	where    string
 }
 
@@ -29,6 +30,7 @@ func cartControl(p *page, lv string, h1 *textRange) cartState {
 		}
 		cs.enabled = true
 		cs.where = clip(label, 60)
+		cs.preorder = hasAnyStr(label, cuePre)
 		break
 	}
 	return cs
@@ -69,6 +71,14 @@ func resolveAvailability(o *Observation, srcs []facts, cues []cueHit, cart cartS
 		if strongCue && top.avail != structured && top.avail != InStock && !cart.enabled {
 			set(top.avail, "visible "+string(top.avail)+" cue overrides "+from)
 			o.Confidence *= 0.8
+			return
+		}
+		// The buy button itself reads "Pre-order" and the buy box says so:
+		// the item is sold ahead of release, whatever the structured
+		// default (Shopify writes InStock for any purchasable variant).
+		if structured == InStock && cart.preorder && strongCue && top.avail == PreOrder {
+			set(PreOrder, "the buy button and a visible cue say pre-order, over "+from)
+			o.Confidence *= 0.9
 			return
 		}
 		if structured == OutOfStock && cart.enabled && strongCue && top.avail == InStock {

@@ -3,6 +3,7 @@ package extract
 import (
 	"bytes"
 	"strings"
+	"unicode"
 )
 
 // titleSeparators split a page title into the product name and the store.
@@ -32,6 +33,9 @@ func pickTitle(p *page, structured []facts, host string) (string, string, *textR
 				ht := cleanText(string(p.vis[h1.start:h1.end]))
 				hn, nn := normWords(ht), normWords(name)
 				if len(ht) <= 300 && len(hn) > len(nn) && len(nn) >= 4 && strings.Contains(hn, nn) {
+					return ht, "h1", h1
+				}
+				if len(ht) <= 300 && abbreviates(name, ht, normWords(p.titleTag+" "+p.metaValue("og:title"))) {
 					return ht, "h1", h1
 				}
 			}
@@ -206,4 +210,35 @@ func isShopSlogan(s string) bool {
 		}
 	}
 	return false
+}
+
+// abbreviates reports a structured name that is a stock system's short code
+// of the heading ("AERO BOOK 14 U7 32/1T" for "Aero Book 14 OLED Laptop (Core
+// Ultra 7, 32GB RAM, 1TB SSD)"): written in capitals only, while the heading
+// is in mixed case, longer, starts with the name's first two words, and is
+// what the page's <title>/og:title (ref, normWords) also says.
+func abbreviates(name, heading, ref string) bool {
+	upper, lowerH := 0, false
+	for _, r := range name {
+		if unicode.IsLower(r) {
+			return false
+		}
+		if unicode.IsUpper(r) {
+			upper++
+		}
+	}
+	for _, r := range heading {
+		if unicode.IsLower(r) {
+			lowerH = true
+			break
+		}
+	}
+	if upper < 4 || !lowerH || len(heading) <= len(name) {
+		return false
+	}
+	nw, hw := strings.Fields(normWords(name)), normWords(heading)
+	if len(nw) < 3 || !strings.HasPrefix(hw+" ", nw[0]+" "+nw[1]+" ") || len(hw) < 12 {
+		return false
+	}
+	return strings.Contains(ref, hw)
 }

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // visCand is a price shown on the page, with the context that tells a buy-box
@@ -67,7 +68,8 @@ var (
 	lblInstBefore = []string{"x de", "x ", "x\u00a0", "emi", "em até", "ou ", "cuotas de", "rate da", "mensualités", "per month", "a month", "monthly", "from", "starting at", "desde", "ab ", "à partir", "a partir",
 		"payments of", "payment of", "installments of", "instalments of", "pagos de", "parcelas de", "mensualités de", "rates of", "rate of", "raten à", "raten von", "taksit", "as low as"}
 	lblInstAfter = []string{"em até", "em ate", "no cartão", "no cartao", "parcelado", "en hasta", "/mo", "/ mo", "per month", "a month", "/month", "mensual", "al mes", "por mes", "/mês", "por mês", "sem juros", "com juros", "monthly", "emi", "cuotas", "parcelas", "/luna", "lei/luna", "pro monat", "/monat", "par mois", "/mois", "al mese", "/mese", "per maand", "/mån", "i månaden", "/ay", "aylık", "x ", "interest"}
-	lblUnitAfter = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st."}
+	lblUnitAfter = []string{"/kg", "/ kg", "/100", "/ 100", "/g", "/ g", "/l", "/ l", "/ml", "/ ml", "/unit", "/ unit", "/count", "/ count", "/pack", "/ pack", "/stk", "/st", "/ea", "/ ea", "/each", "/oz", "/ oz", "/lb", "/ lb", "/m²", "/m2", "/ m", "/fl oz", "per kg", "per 100", "per unit", "per count", "per item", "per ounce", "per oz", "per lb", "per litre", "per liter", "le kg", "le litre", "pro kg", "pro 100", "por kg", "al kg", "per stuk", "/st.",
+		"je kg", "je 100", "je liter", "je l ", "/1 kg", "/1kg", "/ 1 kg", "/1 l", "/ 1 l", "al litro", "il kg", "le l ", "per l "}
 	// A total that includes delivery ("1 314,99 zł z dostawą") is not the item's price.
 	lblWithShipping = []string{"z dostawą", "with delivery", "incl. shipping", "including shipping", "inkl. versand",
 		"con envío", "avec livraison", "com frete", "con spedizione", "inkl. frakt", "kargo dahil"}
@@ -280,7 +282,8 @@ func scoreCandidate(c *visCand, lv string, r priceRange, p *page, h1 *textRange)
 		after = own[k+1:] + " " + after
 	}
 	a := strings.TrimLeft(after, " ")
-	if hasPrefixAny(a, lblInstAfter) || hasPrefixAny(a, lblUnitAfter) || hasPrefixAny(strings.TrimLeft(a, ")"), lblUnitAfter) {
+	if hasPrefixAny(a, lblInstAfter) || hasPrefixAny(a, lblUnitAfter) || hasPrefixAny(strings.TrimLeft(a, ")"), lblUnitAfter) ||
+		hasPrefixAny(skipCurrency(a), lblUnitAfter) {
 		add(-6, "per-unit/instalment suffix")
 		c.decoy = true
 	}
@@ -505,6 +508,36 @@ func hasPrefixAny(s string, ps []string) bool {
 	return false
 }
 
+// skipCurrency drops a currency sign or a short currency word at the start of
+// s and the spaces after it, so that a unit after the currency is seen: "4,98
+// €/kg", "2.10 eur / kg", "1,99 zł/kg", "12 kr/kg". A word is skipped only when
+// a slash follows it ("€ le kg" keeps its "le kg").
+func skipCurrency(s string) string {
+	t := strings.TrimLeft(s, " ")
+	i := 0
+	for i < len(t) {
+		r, n := utf8.DecodeRuneInString(t[i:])
+		if r == '/' || r == ' ' || unicode.IsDigit(r) || r == utf8.RuneError {
+			break
+		}
+		if !unicode.IsLetter(r) && !unicode.Is(unicode.Sc, r) && r != '.' {
+			break
+		}
+		i += n
+		if i > 6 {
+			return s
+		}
+	}
+	if i == 0 {
+		return s
+	}
+	rest := strings.TrimLeft(t[i:], " ")
+	if !unicode.Is(unicode.Sc, []rune(t[:i])[0]) && !strings.HasPrefix(rest, "/") {
+		return s
+	}
+	return rest
+}
+
 // hasSuffixAny reports whether s ends with one of ps as a whole word
 // ("48 x" but not "rolex").
 func hasSuffixAny(s string, ps []string) bool {
@@ -520,7 +553,7 @@ func hasSuffixAny(s string, ps []string) bool {
 // splitCents joins prices whose cents sit in their own element ("$12<sup>99</sup>",
 // seen here as "$12 99") inside a price element.
 func splitCents(text string, fl uint32) string {
-	if fl&fPriceEl == 0 {
+	if fl&(fPriceEl|fInPrice) == 0 {
 		if len(text) <= 24 {
 			return joinDecimal(strings.TrimSpace(text)) // "$ 349 . 99"
 		}
