@@ -33,33 +33,7 @@ func TestSIGKILLedWorkerLosesNothing(t *testing.T) {
 			if engine == db.Postgres {
 				c.Role = config.RoleWorker // SQLite serves one process: role all there (a crash and a restart)
 			}
-			d, err := db.Open(t.Context(), db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = d.Close() })
-			if err := d.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			side := store.New(d)
-			ws, err := side.EnsureWorkspace(t.Context(), "default", "Default workspace")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for id := 1; id <= n; id++ {
-				p := &store.Product{URL: sim.URL(id), CanonicalURL: sim.URL(id), Domain: "127.0.0.1"}
-				if _, err := side.CreateWatchForURL(t.Context(), ws.ID, p, &store.Watch{}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			count := func(where string) int {
-				t.Helper()
-				var k int
-				if err := d.Read.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM products WHERE `+where).Scan(&k); err != nil {
-					t.Fatal(err)
-				}
-				return k
-			}
+			d, count := watchedStore(t, c, sim, n)
 
 			cmd := exec.Command(os.Args[0], "serve", "--role", c.Role, "--listen", "127.0.0.1:0", "--data-dir", c.DataDir,
 				"--database-url", c.DatabaseURL, "--allow-private-networks", "--fetch-rate", "600", "--log-level", "debug")
@@ -136,33 +110,7 @@ func TestSIGTERMWorkerDrains(t *testing.T) {
 			if engine == db.Postgres {
 				role = config.RoleWorker
 			}
-			d, err := db.Open(t.Context(), db.Options{URL: c.DatabaseURL, DataDir: c.DataDir})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = d.Close() })
-			if err := d.Migrate(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			side := store.New(d)
-			ws, err := side.EnsureWorkspace(t.Context(), "default", "Default workspace")
-			if err != nil {
-				t.Fatal(err)
-			}
-			for id := 1; id <= n; id++ {
-				p := &store.Product{URL: sim.URL(id), CanonicalURL: sim.URL(id), Domain: "127.0.0.1"}
-				if _, err := side.CreateWatchForURL(t.Context(), ws.ID, p, &store.Watch{}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			count := func(where string) int {
-				t.Helper()
-				var k int
-				if err := d.Read.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM products WHERE `+where).Scan(&k); err != nil {
-					t.Fatal(err)
-				}
-				return k
-			}
+			_, count := watchedStore(t, c, sim, n)
 			// One request a second: when SIGTERM comes, a few checks are in
 			// flight and the rest of the batch waits for the domain's slot.
 			cmd := exec.Command(os.Args[0], "serve", "--role", role, "--listen", "127.0.0.1:0", "--data-dir", c.DataDir,
@@ -208,5 +156,27 @@ func TestSIGTERMWorkerDrains(t *testing.T) {
 				t.Errorf("%d unchecked products no longer due", k)
 			}
 		})
+	}
+}
+
+// watchedStore migrates serve's database, watches the store's first n
+// products in the default workspace, and returns the database and a counter
+// of products matching a WHERE clause: the setup of the process tests.
+func watchedStore(t *testing.T, c config.Config, sim *storesim.Store, n int) (*db.DB, func(where string) int) {
+	t.Helper()
+	d, side, ws := migratedSide(t, c)
+	for id := 1; id <= n; id++ {
+		p := &store.Product{URL: sim.URL(id), CanonicalURL: sim.URL(id), Domain: "127.0.0.1"}
+		if _, err := side.CreateWatchForURL(t.Context(), ws.ID, p, &store.Watch{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d, func(where string) int {
+		t.Helper()
+		var k int
+		if err := d.Read.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM products WHERE `+where).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
 	}
 }
