@@ -126,14 +126,10 @@ func (s *Store) UpdateChannel(ctx context.Context, c *Channel, seal Seal, audit 
 	}
 	c.UpdatedAt = s.nowMS()
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE channels SET name = $3, config = $4, text_template = $5, quiet_hours = $6,
+		if err := execOne(ctx, tx, `UPDATE channels SET name = $3, config = $4, text_template = $5, quiet_hours = $6,
 			time_zone = $7, digest_hour = $8, enabled = $9, updated_at = $10 WHERE id = $1 AND workspace_id = $2`,
-			c.ID, c.WorkspaceID, c.Name, c.Config, c.TextTemplate, c.QuietHours, c.TimeZone, c.DigestHour, c.Enabled, c.UpdatedAt)
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			c.ID, c.WorkspaceID, c.Name, c.Config, c.TextTemplate, c.QuietHours, c.TimeZone, c.DigestHour, c.Enabled, c.UpdatedAt); err != nil {
+			return err
 		}
 		if seal != nil {
 			sealed, err := seal(c.ID)
@@ -176,12 +172,8 @@ func (s *Store) ListChannels(ctx context.Context, workspaceID int64) ([]Channel,
 // the channel unset).
 func (s *Store) DeleteChannel(ctx context.Context, workspaceID, id int64, audit *AuditEntry) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM channels WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
-		if err != nil {
+		if err := execOne(ctx, tx, `DELETE FROM channels WHERE id = $1 AND workspace_id = $2`, id, workspaceID); err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		return s.auditChannel(ctx, tx, audit, id)
 	})
@@ -407,14 +399,7 @@ func (s *Store) loadRuleChannels(ctx context.Context, q querier, rules []*AlertR
 
 // DeleteRule deletes a workspace's rule.
 func (s *Store) DeleteRule(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx, `DELETE FROM alert_rules WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return execOne(ctx, s.db.Write, `DELETE FROM alert_rules WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
 }
 
 // IsInvalid reports whether err is a validation error of the store or of

@@ -333,17 +333,8 @@ func (s *Store) PatchCatalogWatch(ctx context.Context, workspaceID, id int64, u 
 // DeleteCatalogWatch deletes the workspace's catalog watch with its items
 // and events; another workspace's is ErrNotFound.
 func (s *Store) DeleteCatalogWatch(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx,
-		`DELETE FROM catalog_watches WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
-	if err != nil {
+	if err := execOne(ctx, s.db.Write, `DELETE FROM catalog_watches WHERE id = $1 AND workspace_id = $2`, id, workspaceID); err != nil {
 		return fmt.Errorf("delete catalog watch %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("delete catalog watch %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("delete catalog watch %d: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -351,17 +342,8 @@ func (s *Store) DeleteCatalogWatch(ctx context.Context, workspaceID, id int64) e
 // ScheduleCatalogScan makes the workspace's catalog watch due at at (a
 // "scan now" is at = now); another workspace's is ErrNotFound.
 func (s *Store) ScheduleCatalogScan(ctx context.Context, workspaceID, id, at int64) error {
-	res, err := s.db.Write.ExecContext(ctx,
-		`UPDATE catalog_watches SET next_scan_at = $1 WHERE id = $2 AND workspace_id = $3`, at, id, workspaceID)
-	if err != nil {
+	if err := execOne(ctx, s.db.Write, `UPDATE catalog_watches SET next_scan_at = $1 WHERE id = $2 AND workspace_id = $3`, at, id, workspaceID); err != nil {
 		return fmt.Errorf("schedule catalog scan %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("schedule catalog scan %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("schedule catalog scan %d: %w", id, ErrNotFound)
 	}
 	return nil
 }
@@ -616,18 +598,10 @@ func catalogSeen(ctx context.Context, tx *sql.Tx, id int64) (map[string]struct{}
 // RecordCatalogScanFailure records a failed scan: the error, one more
 // consecutive failure, and when to try again (the caller's backoff).
 func (s *Store) RecordCatalogScanFailure(ctx context.Context, id, at int64, msg string, nextScanAt int64) error {
-	res, err := s.db.Write.ExecContext(ctx, `UPDATE catalog_watches SET last_scan_at = $1, last_error = $2,
+	if err := execOne(ctx, s.db.Write, `UPDATE catalog_watches SET last_scan_at = $1, last_error = $2,
 		consecutive_failures = consecutive_failures + 1, next_scan_at = $3, updated_at = $1 WHERE id = $4`,
-		at, msg, nextScanAt, id)
-	if err != nil {
+		at, msg, nextScanAt, id); err != nil {
 		return fmt.Errorf("record catalog scan failure %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("record catalog scan failure %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("record catalog scan failure %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

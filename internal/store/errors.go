@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -32,4 +33,21 @@ func isUniqueViolation(err error) bool {
 
 func isForeignKeyViolation(err error) bool {
 	return isSQLiteConstraint(err, sqliteForeignKey) || isPostgresCode(err, pgForeignKeyViolation)
+}
+
+// execOne runs a statement that must touch the row it names: none touched
+// (absent, or another workspace's) is ErrNotFound.
+func execOne(ctx context.Context, q querier, query string, args ...any) error {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
 }

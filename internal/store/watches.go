@@ -185,17 +185,8 @@ func (s *Store) ListWatches(ctx context.Context, workspaceID int64, f FindWatche
 // DeleteWatch deletes the workspace's watch; another workspace's watch is
 // ErrNotFound. The product stays: it is global and may have other watchers.
 func (s *Store) DeleteWatch(ctx context.Context, workspaceID, id int64) error {
-	res, err := s.db.Write.ExecContext(ctx,
-		`DELETE FROM watches WHERE id = $1 AND workspace_id = $2`, id, workspaceID)
-	if err != nil {
+	if err := execOne(ctx, s.db.Write, `DELETE FROM watches WHERE id = $1 AND workspace_id = $2`, id, workspaceID); err != nil {
 		return fmt.Errorf("delete watch %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("delete watch %d: %w", id, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("delete watch %d: %w", id, ErrNotFound)
 	}
 	return nil
 }
