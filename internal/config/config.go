@@ -46,6 +46,9 @@ type Config struct {
 	// SecretKey seals channel secrets: base64 32-byte keys, current first
 	// ("" → a key generated into DataDir; required with PostgreSQL).
 	SecretKey string
+	// Demo runs a simulated store on loopback with a demo account and
+	// watches whose prices move (serve --demo; embedded SQLite only).
+	Demo bool
 }
 
 // Accounts configures sessions and the email accounts send (password resets).
@@ -169,6 +172,10 @@ func options() []option {
 			set:  setSecretKey},
 		{group: GroupServe, flag: "event-retention", env: "SHELFWATCH_EVENT_RETENTION", def: "90d", help: "how long to keep product events (e.g. 30d, 720h)",
 			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
+
+		{group: GroupServe, flag: "demo", env: "SHELFWATCH_DEMO", def: "false", isBool: true,
+			help: "demo mode: a simulated store on loopback, a demo account (password printed once) and a dozen watches whose prices move (embedded SQLite only)",
+			set:  boolean(func(c *Config) *bool { return &c.Demo })},
 
 		{group: GroupMail, flag: "smtp-url", env: "SHELFWATCH_SMTP_URL", secret: true,
 			help: "SMTP server for account email: smtp://user:password@host:587 (STARTTLS required), smtps://…:465, or smtp://host:25?tls=none for a local relay (default: none, reset links are not sent)", set: setSMTPURL},
@@ -299,6 +306,9 @@ func load(cmd Command, args []string, getenv func(string) string, usageOut io.Wr
 		if a, err := mail.ParseAddress(c.Accounts.MailFrom); err != nil || a.Name != "" && a.Address == "" {
 			return Config{}, nil, errors.New("--smtp-url needs --mail-from (SHELFWATCH_MAIL_FROM): the address shelfwatch's email comes from, e.g. shelfwatch@example.com")
 		}
+	}
+	if slices.Contains(cmd.Groups, GroupServe) && c.Demo && c.Postgres() {
+		return Config{}, nil, errors.New("--demo runs on the embedded SQLite database only: drop --database-url (SHELFWATCH_DATABASE_URL), or --demo (SHELFWATCH_DEMO)")
 	}
 	if slices.Contains(cmd.Groups, GroupServe) && c.Postgres() && c.SecretKey == "" {
 		return Config{}, nil, errors.New("--secret-key (SHELFWATCH_SECRET_KEY or SHELFWATCH_SECRET_KEY_FILE) is required with PostgreSQL: every process must seal and open channel secrets with the same key; make one with: head -c 32 /dev/urandom | base64")
