@@ -1,0 +1,301 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// RollupLagMS is how far behind now the rollup watermark stays: a check's
+// history row carries the time it was observed, and its transaction may
+// commit a little later (or on a worker whose clock is a little behind).
+// Rows in the lag are rolled up on every run until the watermark passes them.
+const RollupLagMS int64 = 10 * 60 * 1000
+
+// DefaultRollupBatch is how many products RollupHistory handles per
+// transaction when the caller passes 0.
+const DefaultRollupBatch = 500
+
+// RollupStats says what one RollupHistory run did.
+type RollupStats struct {
+	Products  int   // products whose days were recomputed
+	Days      int   // price_daily rows written
+	Watermark int64 // history observed before this is rolled up
+}
+
+// DailyRollup is one price_daily row.
+type DailyRollup struct {
+	ProductID int64
+	DayOHLC
+	// CloseAvailability is carried into the days after, which have no row.
+	CloseAvailability string
+}
+
+// RollupState is the price in force before a run of history rows (the
+// previous day's close); Known is false before a product's first row.
+type RollupState struct {
+	Known        bool
+	PriceMinor   *int64
+	Currency     string
+	Availability string
+}
+
+// RollupDays computes the price_daily rows of the days rows (ascending by
+// ObservedAt) fall in, given the state in force before the first of them.
+// Each day is a step function over its rows: Open is the price in force at
+// its start, High and Low range over every price in force during it, Close
+// the price at its end; all in the close's currency (prices in another
+// currency that day are left out). InStockShare weights availability by
+// time, over the part of the day with a known state (from the product's
+// first row on) up to the day's end or now, whichever comes first. It is
+// pure, so the seed generator computes exactly what the job writes.
+func RollupDays(productID int64, prev RollupState, rows []PricePoint, now int64) []DailyRollup {
+	var out []DailyRollup
+	for i := 0; i < len(rows); {
+		day := floorDay(rows[i].ObservedAt)
+		j := i
+		for j < len(rows) && floorDay(rows[j].ObservedAt) == day {
+			j++
+		}
+		out = append(out, rollupDay(productID, day, prev, rows[i:j], now))
+		last := rows[j-1]
+		prev = RollupState{Known: true, PriceMinor: last.PriceMinor, Currency: last.Currency, Availability: last.Availability}
+		i = j
+	}
+	return out
+}
+
+func rollupDay(productID, day int64, prev RollupState, rows []PricePoint, now int64) DailyRollup {
+	last := rows[len(rows)-1]
+	r := DailyRollup{ProductID: productID, CloseAvailability: last.Availability}
+	r.Day, r.Currency, r.Changes, r.Close = day, last.Currency, len(rows), last.PriceMinor
+	end := min(day+DayMS, max(now, last.ObservedAt))
+
+	// The day's segments: the previous close (when it was in force for a
+	// while), then each row until the next one or the end of the day.
+	type segment struct {
+		st          RollupState
+		from, until int64
+	}
+	segs := make([]segment, 0, len(rows)+1)
+	if prev.Known && rows[0].ObservedAt > day {
+		segs = append(segs, segment{prev, day, rows[0].ObservedAt})
+	}
+	for k, h := range rows {
+		until := end
+		if k+1 < len(rows) {
+			until = rows[k+1].ObservedAt
+		}
+		segs = append(segs, segment{RollupState{true, h.PriceMinor, h.Currency, h.Availability}, h.ObservedAt, until})
+	}
+	var known, inStock int64
+	opened := false
+	for _, sg := range segs {
+		if d := sg.until - sg.from; d > 0 {
+			known += d
+			if sg.st.Availability == InStock {
+				inStock += d
+			}
+		}
+		if sg.st.Currency != r.Currency {
+			continue
+		}
+		if !opened {
+			r.Open, opened = sg.st.PriceMinor, true
+		}
+		if p := sg.st.PriceMinor; p != nil {
+			if r.High == nil || *p > *r.High {
+				r.High = p
+			}
+			if r.Low == nil || *p < *r.Low {
+				r.Low = p
+			}
+		}
+	}
+	switch {
+	case known > 0:
+		r.InStockShare = float64(inStock) / float64(known)
+	case last.Availability == InStock:
+		r.InStockShare = 1
+	}
+	return r
+}
+
+// rollupWatermark reads the rollup job's watermark.
+func (s *Store) rollupWatermark(ctx context.Context, q querier) (int64, error) {
+	var w int64
+	if err := q.QueryRowContext(ctx, `SELECT watermark FROM history_rollup_state WHERE id = 1`).Scan(&w); err != nil {
+		return 0, fmt.Errorf("rollup watermark: %w", err)
+	}
+	return w, nil
+}
+
+// RollupWatermark is the time before which every history row has been rolled
+// up into price_daily (0 before the first rollup).
+func (s *Store) RollupWatermark(ctx context.Context) (int64, error) {
+	return s.rollupWatermark(ctx, s.db.Read)
+}
+
+// RollupHistory brings price_daily up to date: every product with history
+// rows observed at or after the watermark gets the days from the first such
+// row's day on recomputed (carrying the close of the rollup before them),
+// batch products per transaction; then the watermark moves to now minus
+// RollupLagMS. It is idempotent, and safe to interrupt: an unfinished run
+// leaves the watermark where it was, and the next run redoes its products.
+func (s *Store) RollupHistory(ctx context.Context, now int64, batch int) (RollupStats, error) {
+	if batch <= 0 {
+		batch = DefaultRollupBatch
+	}
+	var st RollupStats
+	w, err := s.rollupWatermark(ctx, s.db.Read)
+	if err != nil {
+		return st, err
+	}
+	next := max(w, now-RollupLagMS)
+	dirty, err := s.dirtyProducts(ctx, w)
+	if err != nil {
+		return st, err
+	}
+	for len(dirty) > 0 {
+		n := min(batch, len(dirty))
+		days, err := s.rollupBatch(ctx, dirty[:n], now)
+		if err != nil {
+			return st, err
+		}
+		st.Products += n
+		st.Days += days
+		dirty = dirty[n:]
+	}
+	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE history_rollup_state
+			SET watermark = CASE WHEN watermark > $1 THEN watermark ELSE $1 END WHERE id = 1`, next)
+		return err
+	})
+	if err != nil {
+		return st, fmt.Errorf("rollup: move watermark: %w", err)
+	}
+	st.Watermark = next
+	return st, nil
+}
+
+type dirtyProduct struct{ id, since int64 }
+
+// dirtyProducts lists the products with rows observed at or after w, with
+// the first such row's time. On PostgreSQL partition pruning keeps this to
+// the recent months; SQLite scans the table.
+func (s *Store) dirtyProducts(ctx context.Context, w int64) ([]dirtyProduct, error) {
+	rows, err := s.db.Read.QueryContext(ctx, `SELECT product_id, MIN(observed_at) FROM price_history
+		WHERE observed_at >= $1 GROUP BY product_id ORDER BY product_id`, w)
+	if err != nil {
+		return nil, fmt.Errorf("rollup: dirty products: %w", err)
+	}
+	defer rows.Close()
+	var out []dirtyProduct
+	for rows.Next() {
+		var d dirtyProduct
+		if err := rows.Scan(&d.id, &d.since); err != nil {
+			return nil, fmt.Errorf("rollup: dirty products: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// rollupBatch recomputes the dirty days of a batch of products in one
+// transaction and returns how many rollup rows it wrote.
+func (s *Store) rollupBatch(ctx context.Context, batch []dirtyProduct, now int64) (int, error) {
+	written := 0
+	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		var days []DailyRollup
+		for _, d := range batch {
+			first := floorDay(d.since)
+			prev, err := carryBefore(ctx, tx, d.id, first)
+			if err != nil {
+				return err
+			}
+			rows, err := historyFrom(ctx, tx, d.id, first)
+			if err != nil {
+				return err
+			}
+			days = append(days, RollupDays(d.id, prev, rows, now)...)
+		}
+		written = len(days)
+		return upsertDaily(ctx, tx, days)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("rollup: %w", err)
+	}
+	return written, nil
+}
+
+// carryBefore is the close of product's last rollup before day.
+func carryBefore(ctx context.Context, q querier, productID, day int64) (RollupState, error) {
+	var st RollupState
+	err := q.QueryRowContext(ctx, `SELECT close_minor, currency, close_availability FROM price_daily
+		WHERE product_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1`, productID, day).
+		Scan(&st.PriceMinor, &st.Currency, &st.Availability)
+	switch {
+	case err == sql.ErrNoRows:
+		return RollupState{}, nil
+	case err != nil:
+		return st, fmt.Errorf("carry of product %d: %w", productID, err)
+	}
+	st.Known = true
+	return st, nil
+}
+
+func historyFrom(ctx context.Context, q querier, productID, from int64) ([]PricePoint, error) {
+	rows, err := q.QueryContext(ctx, `SELECT observed_at, price_minor, currency, availability FROM price_history
+		WHERE product_id = $1 AND observed_at >= $2 ORDER BY observed_at`, productID, from)
+	if err != nil {
+		return nil, fmt.Errorf("history of product %d: %w", productID, err)
+	}
+	defer rows.Close()
+	var out []PricePoint
+	for rows.Next() {
+		h := PricePoint{ProductID: productID}
+		if err := rows.Scan(&h.ObservedAt, &h.PriceMinor, &h.Currency, &h.Availability); err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// upsertDaily writes rollup rows with multi-row upserts.
+func upsertDaily(ctx context.Context, q querier, days []DailyRollup) error {
+	const cols = 10
+	const perStmt = 500
+	for len(days) > 0 {
+		n := min(perStmt, len(days))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO price_daily (product_id, day, currency, open_minor, high_minor, low_minor,
+			close_minor, close_availability, in_stock_share, changes) VALUES `)
+		args := make([]any, 0, n*cols)
+		for i, d := range days[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for c := range cols {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", i*cols+c+1)
+			}
+			b.WriteByte(')')
+			args = append(args, d.ProductID, d.Day, d.Currency, d.Open, d.High, d.Low, d.Close,
+				d.CloseAvailability, d.InStockShare, d.Changes)
+		}
+		b.WriteString(` ON CONFLICT (product_id, day) DO UPDATE SET currency = excluded.currency,
+			open_minor = excluded.open_minor, high_minor = excluded.high_minor, low_minor = excluded.low_minor,
+			close_minor = excluded.close_minor, close_availability = excluded.close_availability,
+			in_stock_share = excluded.in_stock_share, changes = excluded.changes`)
+		if _, err := q.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("write rollups: %w", err)
+		}
+		days = days[n:]
+	}
+	return nil
+}
