@@ -49,6 +49,10 @@ type Config struct {
 	// Demo runs a simulated store on loopback with a demo account and
 	// watches whose prices move (serve --demo; embedded SQLite only).
 	Demo bool
+
+	// HistoryRetention is how long raw price-history rows are kept (0:
+	// forever); daily rollups are kept forever.
+	HistoryRetention time.Duration
 }
 
 // Accounts configures sessions and the email accounts send (password resets).
@@ -172,6 +176,8 @@ func options() []option {
 			set:  setSecretKey},
 		{group: GroupServe, flag: "event-retention", env: "SHELFWATCH_EVENT_RETENTION", def: "90d", help: "how long to keep product events (e.g. 30d, 720h)",
 			set: duration(func(c *Config) *time.Duration { return &c.EventRetention }, time.Hour, 100*365*24*time.Hour)},
+		{group: GroupServe, flag: "history-retention", env: "SHELFWATCH_HISTORY_RETENTION", def: "0", help: "how long to keep raw price-history rows, more than 90 days (e.g. 400d); older days stay as daily rollups (0: keep forever)",
+			set: setHistoryRetention},
 
 		{group: GroupServe, flag: "demo", env: "SHELFWATCH_DEMO", def: "false", isBool: true,
 			help: "demo mode: a simulated store on loopback, a demo account (password printed once) and a dozen watches whose prices move (embedded SQLite only)",
@@ -423,6 +429,20 @@ func duration(field func(*Config) *time.Duration, min, max time.Duration) func(*
 		*field(c) = d
 		return nil
 	}
+}
+
+// setHistoryRetention refuses 90 days or less: charts of up to 90 days read
+// raw rows.
+func setHistoryRetention(c *Config, v string) error {
+	d, err := ParseDuration(v)
+	if err != nil {
+		return err
+	}
+	if d < 0 || d != 0 && d <= 90*24*time.Hour {
+		return errors.New("must be more than 90 days (charts of up to 90 days read raw history), or 0 to keep it forever")
+	}
+	c.HistoryRetention = d
+	return nil
 }
 
 // ParseDuration accepts Go durations ("90s", "12h") and whole days ("30d").
