@@ -22,6 +22,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/fetch"
+	"github.com/shelfwatch/shelfwatch/internal/history"
 	"github.com/shelfwatch/shelfwatch/internal/jobs"
 	"github.com/shelfwatch/shelfwatch/internal/monitor"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -163,6 +164,8 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return err
 	}
 	jobOpts.Register = chainRegister(jobOpts.Register, accounts.RegisterJobs)
+	// Price history: partitions ahead, daily rollups, retention.
+	jobOpts.Register = chainRegister(jobOpts.Register, history.New(history.Options{Store: st, Retention: c.HistoryRetention, Logger: log}).Register)
 	// Alerts: events become notifications in their transaction; deliveries
 	// run on River's notify queue in every role that runs jobs.
 	alerts, err := newAlerting(c, st, log, reg, &jobOpts)
