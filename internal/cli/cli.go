@@ -36,6 +36,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the web UI, API, scheduler and workers", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"backup", "copy the SQLite database while serve runs: backup --to FILE [--force]", runBackup},
 		{"check", "fetch or read a product page and print what was extracted", runCheck},
 		{"user", "create a user: user create --email E [--admin] (password on stdin)", runUser},
 		{"token", "create an API token: token create --email E", runToken},
