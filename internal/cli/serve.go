@@ -29,6 +29,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/web"
 	"github.com/shelfwatch/shelfwatch/internal/web/api"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
+	"github.com/shelfwatch/shelfwatch/internal/web/ui"
 )
 
 // Watches made before accounts live in this workspace; the first user to
@@ -195,7 +196,12 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 
 	apiIPLimit, apiTokenLimit, signInLimit := rateLimiters(c.HTTP)
+	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log})
+	if err != nil {
+		return fmt.Errorf("web pages: %w", err)
+	}
 	handler := web.Handler(web.Deps{
+		UI:       pages.Routes(),
 		Logger:   log,
 		Registry: reg,
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },

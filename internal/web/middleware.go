@@ -81,7 +81,9 @@ func limitBodies(max int64, next http.Handler) http.Handler {
 func rateLimit(api, signIn *ratelimit.Limiter, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := api
-		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v1/auth/") {
+		// Signing out is harmless and must always work: it is not limited
+		// with the routes that guess credentials.
+		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/api/v1/auth/") && r.URL.Path != "/api/v1/auth/signout" {
 			l = signIn
 		} else if !strings.HasPrefix(r.URL.Path, "/api/") {
 			l = nil

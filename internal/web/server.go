@@ -1,5 +1,5 @@
 // Package web is shelfwatch's HTTP surface: health and metrics endpoints, the
-// JSON API, and (later) the UI, behind shared middleware.
+// JSON API, and the web pages, behind shared middleware.
 package web
 
 import (
@@ -21,8 +21,10 @@ import (
 
 // Deps are what the HTTP surface needs, passed in by serve.
 type Deps struct {
-	Logger   *slog.Logger
-	API      *api.Handler
+	Logger *slog.Logger
+	API    *api.Handler
+	// UI serves the web pages at "/" (nil: a plain-text pointer to the API).
+	UI       http.Handler
 	Registry *prometheus.Registry
 	// Ready reports whether the database and the job queue answer.
 	Ready func(ctx context.Context) error
@@ -64,13 +66,17 @@ func Handler(d Deps) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{Registry: d.Registry}))
 	mux.Handle("/api/v1/", d.API.Routes())
-	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("shelfwatch is running. The JSON API is at /api/v1/watches; see the README.\n"))
-	})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		problem.Status(w, http.StatusNotFound, "Nothing here.")
-	})
+	if d.UI != nil {
+		mux.Handle("/", d.UI)
+	} else {
+		mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			_, _ = w.Write([]byte("shelfwatch is running. The JSON API is at /api/v1/watches; see the README.\n"))
+		})
+		mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+			problem.Status(w, http.StatusNotFound, "Nothing here.")
+		})
+	}
 	var h http.Handler = mux
 	h, err := crossOrigin(d.TrustedOrigins, h)
 	if err != nil { // config.Load validated them; keep serving, refusing cross-site writes

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/shelfwatch/shelfwatch/internal/db"
+)
+
+// Accounts in the browser: sign up → the empty dashboard, no Admin entry; sign out; a wrong password shows the API's message on the
+// form; the right one signs in; a password-reset request is answered
+// without saying whether the account exists; pages need a session.
+func TestUIAccounts(t *testing.T) {
+	c := uiConfig(t, db.SQLite)
+	base, stop := startServe(t, c)
+	defer func() { _ = stop() }()
+	b := newChrome(t, base)
+	openSignUp(t, base)
+
+	// Signed out, a page sends the browser to sign in and back afterwards.
+	b.open("/?q=lamp", "#email")
+	if loc := b.location(); !strings.Contains(loc, "/signin?next=%2F%3Fq%3Dlamp") {
+		t.Fatalf("signed-out page went to %s", loc)
+	}
+
+	b.open("/signup", "#email")
+	b.fill("#email", "ada@example.com", "#password", "short")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("form .form-error", "at least 10 characters", 10*time.Second)
+	if got := evalJS[string](b, `document.querySelector("#password").getAttribute("aria-invalid")`); got != "true" {
+		t.Fatalf("password field not marked invalid: %q", got)
+	}
+
+	b.signUp("ada@example.com", "correct horse battery")
+	b.waitText("main", "Nothing watched yet", 5*time.Second)
+	if strings.Contains(b.text("header nav"), "Admin") {
+		t.Fatal("a user who is not an instance admin sees the Admin entry")
+	}
+
+	b.do(chromedp.Click(chromedp.CSS(`header [data-api="/api/v1/auth/signout"]`)))
+	b.waitText("main h1", "Sign in", 10*time.Second)
+
+	b.open("/signin", "#email")
+	b.fill("#email", "ada@example.com", "#password", "wrong password!")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("form .form-error", "password is wrong", 10*time.Second)
+
+	b.open("/reset-password", "#email")
+	b.fill("#email", "nobody@example.com")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("main", "If an account uses that address", 10*time.Second)
+
+	b.signIn("ada@example.com", "correct horse battery")
+	b.do(chromedp.Click(chromedp.CSS(`header [data-api="/api/v1/auth/signout"]`)))
+	b.waitText("main h1", "Sign in", 10*time.Second)
+
+	b.signIn(adminEmail, adminPassword)
+	if !strings.Contains(b.text("header nav"), "Admin") {
+		t.Fatal("the instance admin does not see the Admin entry")
+	}
+	b.shot("signed-in")
+}

@@ -1,0 +1,6 @@
+package ui
+
+import "net/http"
+
+func (h *Handler) alertPages(mux *http.ServeMux) {
+}
