@@ -1,6 +1,12 @@
 package ui
 
-import "net/http"
+import (
+	"html/template"
+	"net/http"
+)
 
 func (h *Handler) adminPages(mux *http.ServeMux) {
 }
+
+// adminFuncs are template helpers of these pages.
+func (h *Handler) adminFuncs() template.FuncMap { return nil }

@@ -1,6 +1,12 @@
 package ui
 
-import "net/http"
+import (
+	"html/template"
+	"net/http"
+)
 
 func (h *Handler) productPages(mux *http.ServeMux) {
 }
+
+// productFuncs are template helpers of these pages.
+func (h *Handler) productFuncs() template.FuncMap { return nil }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"maps"
 	"math"
 	"net/http"
 	"path"
@@ -63,6 +64,15 @@ func (h *Handler) parseTemplates() (map[string]*template.Template, error) {
 }
 
 func (h *Handler) funcs() template.FuncMap {
+	m := h.baseFuncs()
+	// Each page group may add helpers of its own.
+	for _, extra := range []template.FuncMap{h.productFuncs(), h.alertFuncs(), h.settingsFuncs(), h.adminFuncs()} {
+		maps.Copy(m, extra)
+	}
+	return m
+}
+
+func (h *Handler) baseFuncs() template.FuncMap {
 	return template.FuncMap{
 		"asset": h.assets.url,
 		"money": money,

@@ -1,6 +1,12 @@
 package ui
 
-import "net/http"
+import (
+	"html/template"
+	"net/http"
+)
 
 func (h *Handler) settingsPages(mux *http.ServeMux) {
 }
+
+// settingsFuncs are template helpers of these pages.
+func (h *Handler) settingsFuncs() template.FuncMap { return nil }
