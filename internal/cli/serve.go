@@ -101,7 +101,17 @@ func runServe(ctx context.Context, e env, args []string) int {
 		return code
 	}
 	log := newLogger(c, e.stderr)
-	if err := serve(ctx, c, log, nil); err != nil {
+	var ready chan string
+	if c.Demo { // demo.go
+		dm, err := startDemo(ctx, &c, log, e.stdout, e.getenv)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "shelfwatch serve --demo: %s\n", oneLine(err))
+			return exitFailure
+		}
+		defer dm.stop()
+		ready = dm.ready
+	}
+	if err := serve(ctx, c, log, ready); err != nil {
 		fmt.Fprintf(e.stderr, "shelfwatch serve: %s\n", oneLine(err))
 		return exitFailure
 	}
