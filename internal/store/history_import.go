@@ -35,7 +35,10 @@ const importBatch = 500
 // merge repeats.
 //
 // Afterwards each product's price, currency and availability are those of
-// its newest history row (imported or not), as a check would have left them.
+// its newest history row (imported or not), as a check would have left them,
+// and the daily-rollup watermark is no later than the oldest imported row, so
+// the rollup job's next run covers the imported days (callers that write
+// price_daily themselves set the watermark after importing).
 // Errors wrap ErrInvalid (naming the row by its index) or ErrNotFound.
 func (s *Store) ImportHistory(ctx context.Context, rows []HistoryImportRow) error {
 	if len(rows) == 0 {
@@ -53,7 +56,9 @@ func (s *Store) ImportHistory(ctx context.Context, rows []HistoryImportRow) erro
 		return cmp.Or(cmp.Compare(rows[a].ProductID, rows[b].ProductID), cmp.Compare(rows[a].ObservedAt, rows[b].ObservedAt))
 	})
 	var products []int64
+	oldest := now
 	for k, i := range order {
+		oldest = min(oldest, rows[i].ObservedAt)
 		if k > 0 {
 			prev := rows[order[k-1]]
 			if prev.ProductID == rows[i].ProductID && prev.ObservedAt == rows[i].ObservedAt {
@@ -89,6 +94,13 @@ func (s *Store) ImportHistory(ctx context.Context, rows []HistoryImportRow) erro
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return mapErr(err)
 			}
+		}
+		// Rows before the rollup watermark would never be rolled up (the job
+		// looks only past it): move it back, and the next run recomputes the
+		// days from the oldest imported row on. Charts read raw rows past
+		// the watermark meanwhile.
+		if _, err := tx.ExecContext(ctx, `UPDATE history_rollup_state SET watermark = $1 WHERE id = 1 AND watermark > $1`, oldest); err != nil {
+			return fmt.Errorf("rollup watermark: %w", err)
 		}
 		// The product row mirrors its newest history row; a product whose
 		// newest row predates the import keeps that row's values, which it

@@ -46,7 +46,8 @@ func testImportHistoryRows(t *testing.T, st *store.Store) {
 	_, p := watch(t, st, ws.ID, productURL(1))
 	_, q := watch(t, st, ws.ID, productURL(2))
 	day := 24 * time.Hour.Milliseconds()
-	start := time.Now().UnixMilli() - 1300*day
+	now := time.Now().UnixMilli()
+	start := now - 1300*day
 	var rows []store.HistoryImportRow
 	const n = 1200 // three INSERT batches for p
 	for i := n - 1; i >= 0; i-- {
@@ -98,6 +99,26 @@ func testImportHistoryRows(t *testing.T, st *store.Store) {
 		Availability: store.OutOfStock}, time.Now().UnixMilli()))
 	if changed || historyCount(t, st, p.ID) != n {
 		t.Errorf("a check at the imported price: changed = %v, %d rows; want no change", changed, historyCount(t, st, p.ID))
+	}
+	// The rollup job's watermark moved back to the oldest imported row, so
+	// its next run rolls the imported days up.
+	if _, err := st.DB().Write.ExecContext(c, `UPDATE history_rollup_state SET watermark = $1`, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ImportHistory(c, []store.HistoryImportRow{{ProductID: q.ID, ObservedAt: start - day, PriceMinor: ptr(1), Currency: "JPY", Availability: store.InStock}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := must[int64](t)(st.RollupWatermark(c)); w != start-day {
+		t.Errorf("rollup watermark %d after importing a row at %d", w, start-day)
+	}
+	if _, err := st.RollupHistory(c, time.Now().UnixMilli(), 0); err != nil {
+		t.Fatal(err)
+	}
+	if w := must[int64](t)(st.RollupWatermark(c)); w <= start {
+		t.Errorf("rollup watermark %d after a rollup run, want it past the imported rows", w)
+	}
+	if s := must[*store.Series](t)(st.PriceSeries(c, p.ID, start, now)); !s.Daily || len(s.Days) < n-100 {
+		t.Errorf("a chart of the imported years: daily %v, %d days; want the imported days rolled up", s.Daily, len(s.Days))
 	}
 	if err := st.ImportHistory(c, nil); err != nil {
 		t.Errorf("no rows: %v", err)
