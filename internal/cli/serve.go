@@ -206,6 +206,11 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 
 	apiIPLimit, apiTokenLimit, signInLimit := rateLimiters(c.HTTP)
+	adminFetch, closeAdminFetch, err := adminPageFetcher(c, st, log) // serve_admin.go
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closeAdminFetch() }()
 	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log})
 	if err != nil {
 		return fmt.Errorf("web pages: %w", err)
@@ -217,7 +222,8 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
 			Catalogs:     cat,
 			TokenLimiter: apiTokenLimit, Auth: accounts, SwitchWorkspace: accounts.SwitchWorkspace, BaseURL: c.Accounts.BaseURL,
-			ProxyPools: proxyPoolNames(c.Fetch.Proxies), Notify: alerts.service},
+			ProxyPools: proxyPoolNames(c.Fetch.Proxies), Notify: alerts.service,
+			FetchPage: adminFetch, Proxies: adminProxyPools(c.Fetch)},
 		TLS:            c.HTTP.TLSCert != "",
 		TrustedProxies: c.HTTP.TrustedProxies,
 		TrustedOrigins: trustedOrigins(c.Accounts.BaseURL),

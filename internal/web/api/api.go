@@ -41,6 +41,11 @@ type Handler struct {
 	// Notify checks and seals channels, test-sends and retries
 	// notifications; nil answers those routes 503.
 	Notify *notify.Service
+	// FetchPage fetches a page for the admin's selector test (admin_ui.go);
+	// nil answers that route 503.
+	FetchPage PageFetchFunc
+	// Proxies are the configured proxy pools, credentials removed.
+	Proxies []ProxyPool
 }
 
 // Routes returns the API's route table, mounted at /api/v1/: the

@@ -83,6 +83,11 @@ func (h *Handler) routes() []route {
 		{"GET /api/v1/admin/settings", instanceRead, h.getSettings},
 		{"PATCH /api/v1/admin/settings", instanceWrite, h.updateSettings},
 		{"GET /api/v1/admin/audit", instanceRead, h.instanceAudit},
+		{"GET /api/v1/admin/users", instanceRead, h.adminUsers},
+		{"GET /api/v1/admin/jobs", instanceRead, h.adminJobs},
+		{"GET /api/v1/admin/proxies", instanceRead, h.adminProxies},
+		// Changes nothing, but fetches a page on the admin's behalf.
+		{"POST /api/v1/admin/domains/{domain}/test-selectors", instanceWrite, h.testSelectors},
 	}, append(append(h.accountRoutes(), h.catalogRoutes()...), h.alertRoutes()...)...)
 }
 

@@ -203,6 +203,15 @@ func (f *acct) tenancyTable() map[string]tenancyRow {
 			other: `PATCH /api/v1/admin/settings {"signup_mode":"closed"}`, wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
 		"GET /api/v1/admin/audit": {own: "GET /api/v1/admin/audit", other: "GET /api/v1/admin/audit",
 			wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
+		"GET /api/v1/admin/users": {own: "GET /api/v1/admin/users", other: "GET /api/v1/admin/users",
+			wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
+		"GET /api/v1/admin/jobs": {own: "GET /api/v1/admin/jobs", other: "GET /api/v1/admin/jobs",
+			wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
+		"GET /api/v1/admin/proxies": {own: "GET /api/v1/admin/proxies", other: "GET /api/v1/admin/proxies",
+			wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 200},
+		// No product of the domain is watched and no url is given: 404 once allowed.
+		"POST /api/v1/admin/domains/{domain}/test-selectors": {own: `POST /api/v1/admin/domains/nowhere.example/test-selectors {"selectors":{"price":".p"}}`,
+			other: `POST /api/v1/admin/domains/nowhere.example/test-selectors {"selectors":{"price":".p"}}`, wantOther: 403, wantViewer: 403, wantReadToken: 403, wantInstanceAdm: 404},
 	} {
 		rows[p] = row
 	}
