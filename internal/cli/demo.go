@@ -95,10 +95,10 @@ type demo struct {
 	live   []demoLive
 
 	// ready receives serve's address; the banner is printed then.
-	ready  chan string
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	simCtx context.CancelFunc
+	ready   chan string
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	stopSim context.CancelFunc
 }
 
 // demoLive is a product's state in the store as the ticks move it.
@@ -114,7 +114,7 @@ type demoLive struct {
 // startDemo prepares demo mode before serve starts: it lets the fetcher
 // reach the demo's loopback address (in c), starts the store and the inbox,
 // and makes sure the account, watches, history, channel and rules exist.
-// The banner goes to out once serve listens (on d.ready); stop ends it all
+// The banner goes to out once serve listens (dm.ready); stop ends it all
 // after serve has returned.
 func startDemo(ctx context.Context, c *config.Config, log *slog.Logger, out io.Writer, getenv func(string) string) (_ *demo, err error) {
 	tick := demoDefaultTick
@@ -140,24 +140,24 @@ func startDemo(ctx context.Context, c *config.Config, log *slog.Logger, out io.W
 		}
 	}()
 	if err := dm.startStore(ctx); err != nil {
-		return dm, err
+		return nil, err
 	}
 	inboxURL, err := dm.startInbox()
 	if err != nil {
-		return dm, err
+		return nil, err
 	}
 	ws, password, err := dm.ensureAccount(ctx)
 	if err != nil {
-		return dm, fmt.Errorf("demo account: %w", err)
+		return nil, fmt.Errorf("demo account: %w", err)
 	}
 	if err := dm.ensureWatches(ctx, ws); err != nil {
-		return dm, fmt.Errorf("demo watches: %w", err)
+		return nil, fmt.Errorf("demo watches: %w", err)
 	}
 	if err := dm.ensureAlerts(ctx, *c, ws, inboxURL); err != nil {
-		return dm, fmt.Errorf("demo alerts: %w", err)
+		return nil, fmt.Errorf("demo alerts: %w", err)
 	}
 	if err := dm.ensureDomainRate(ctx); err != nil {
-		return dm, fmt.Errorf("demo store's rate: %w", err)
+		return nil, fmt.Errorf("demo store's rate: %w", err)
 	}
 
 	tctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -204,7 +204,7 @@ func (dm *demo) startStore(ctx context.Context) error {
 		return err
 	}
 	simCtx, cancel := context.WithCancel(context.Background())
-	dm.simCtx = cancel
+	dm.stopSim = cancel
 	base, err := dm.sim.Start(simCtx, addr)
 	if err != nil {
 		if saved != "" {
@@ -611,8 +611,8 @@ func (dm *demo) stop() {
 		_ = dm.inbox.Shutdown(ctx)
 		cancel()
 	}
-	if dm.simCtx != nil {
-		dm.simCtx()
+	if dm.stopSim != nil {
+		dm.stopSim()
 		dm.sim.Wait()
 	}
 	_ = dm.d.Close()

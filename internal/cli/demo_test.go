@@ -194,6 +194,20 @@ func TestServeDemo(t *testing.T) {
 	if len(ws2) != 12 || len(urls) != 12 {
 		t.Errorf("second start: %d watches of %d products, want 12 of 12", len(ws2), len(urls))
 	}
+	// A third on the same directory cannot have the store's port: it says
+	// why, in one line, and exits 1.
+	p3 := startDemoProcess(t, dir)
+	select {
+	case err := <-p3.done:
+		lines := strings.Split(strings.TrimSpace(p3.stderr.String()), "\n")
+		last := lines[len(lines)-1]
+		if code := p3.cmd.ProcessState.ExitCode(); code != exitFailure || !strings.HasPrefix(last, "shelfwatch serve --demo: ") ||
+			!strings.Contains(last, "another 'serve --demo'") {
+			t.Errorf("third start: exit %d (%v), last line %q", code, err, last)
+		}
+	case <-time.After(time.Minute):
+		t.Errorf("a third 'serve --demo' on the same data directory is still running")
+	}
 	p2.stop(t)
 }
 
