@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
+
+	"github.com/shelfwatch/shelfwatch/internal/db"
 )
 
 // DashboardRow is one watch as the dashboard shows it: the product's
@@ -36,19 +39,15 @@ type DashboardRow struct {
 }
 
 // DashboardRows returns every watch of a workspace with its product, newest
-// watch first. One query: the two reference prices are index seeks on
-// price_history (product_id, observed_at).
+// watch first. The reference prices (PrevPriceMinor, MonthAgoMinor) are left
+// nil: they cost two index seeks per product, so the dashboard asks
+// ReferencePrices for the rows it shows (or sorts by).
 func (s *Store) DashboardRows(ctx context.Context, workspaceID int64) ([]DashboardRow, error) {
-	monthAgo := s.nowMS() - 30*24*3600*1000
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT w.id, p.id, p.title, p.url, p.domain, p.image_url,
 		p.price_minor, p.currency, p.availability, p.status, p.last_outcome, p.last_checked_at,
-		w.tags, w.paused, w.target_minor, w.target_currency, w.created_at,
-		(SELECT h.price_minor FROM price_history h WHERE h.product_id = p.id AND h.price_minor IS NOT NULL
-			AND h.price_minor <> p.price_minor ORDER BY h.observed_at DESC LIMIT 1),
-		(SELECT h.price_minor FROM price_history h WHERE h.product_id = p.id AND h.observed_at <= $2
-			ORDER BY h.observed_at DESC LIMIT 1)
+		w.tags, w.paused, w.target_minor, w.target_currency, w.created_at
 		FROM watches w JOIN products p ON p.id = w.product_id
-		WHERE w.workspace_id = $1 ORDER BY w.id DESC`, workspaceID, monthAgo)
+		WHERE w.workspace_id = $1 ORDER BY w.id DESC`, workspaceID)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard rows: %w", err)
 	}
@@ -57,14 +56,13 @@ func (s *Store) DashboardRows(ctx context.Context, workspaceID int64) ([]Dashboa
 	var tags string
 	for rows.Next() {
 		var d DashboardRow
-		var price, target, prev, month, checked sql.NullInt64
+		var price, target, checked sql.NullInt64
 		if err := rows.Scan(&d.WatchID, &d.ProductID, &d.Title, &d.URL, &d.Domain, &d.ImageURL,
 			&price, &d.Currency, &d.Availability, &d.Status, &d.LastOutcome, &checked,
-			&tags, &d.Paused, &target, &d.TargetCurrency, &d.CreatedAt, &prev, &month); err != nil {
+			&tags, &d.Paused, &target, &d.TargetCurrency, &d.CreatedAt); err != nil {
 			return nil, fmt.Errorf("dashboard rows: %w", err)
 		}
-		d.PriceMinor, d.TargetMinor = nullPtr(price), nullPtr(target)
-		d.PrevPriceMinor, d.MonthAgoMinor, d.LastCheckedAt = nullPtr(prev), nullPtr(month), nullPtr(checked)
+		d.PriceMinor, d.TargetMinor, d.LastCheckedAt = nullPtr(price), nullPtr(target), nullPtr(checked)
 		if tags != "" && tags != "[]" {
 			if err := json.Unmarshal([]byte(tags), &d.Tags); err != nil {
 				return nil, fmt.Errorf("dashboard rows: tags of watch %d: %w", d.WatchID, err)
@@ -76,6 +74,71 @@ func (s *Store) DashboardRows(ctx context.Context, workspaceID int64) ([]Dashboa
 		return nil, fmt.Errorf("dashboard rows: %w", err)
 	}
 	return out, nil
+}
+
+// RefPrices are the prices a product's current price is compared with.
+type RefPrices struct {
+	Prev     *int64 // the last price different from the current one
+	MonthAgo *int64 // the price in force at `at`
+}
+
+// ReferencePrices returns, per product, the last different price and the
+// price in force at `at` (Unix ms), for up to a few thousand products.
+func (s *Store) ReferencePrices(ctx context.Context, productIDs []int64, at int64) (map[int64]RefPrices, error) {
+	out := make(map[int64]RefPrices, len(productIDs))
+	for len(productIDs) > 0 {
+		n := min(len(productIDs), 2000)
+		chunk := productIDs[:n]
+		productIDs = productIDs[n:]
+		args := make([]any, 0, n+1)
+		args = append(args, at)
+		rows, err := s.db.Read.QueryContext(ctx, `SELECT p.id,
+			(SELECT h.price_minor FROM price_history h WHERE h.product_id = p.id AND h.price_minor IS NOT NULL
+				AND h.price_minor <> p.price_minor ORDER BY h.observed_at DESC LIMIT 1),
+			(SELECT h.price_minor FROM price_history h WHERE h.product_id = p.id AND h.observed_at <= $1
+				ORDER BY h.observed_at DESC LIMIT 1)
+			FROM products p WHERE p.id IN `+s.idList(chunk, 2, &args), args...)
+		if err != nil {
+			return nil, fmt.Errorf("reference prices: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var prev, month sql.NullInt64
+			if err := rows.Scan(&id, &prev, &month); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reference prices: %w", err)
+			}
+			out[id] = RefPrices{Prev: nullPtr(prev), MonthAgo: nullPtr(month)}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reference prices: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// idList binds ids as one parameter and returns the SQL set to test
+// membership with `x IN <set>`: a JSON array on SQLite, an array on
+// PostgreSQL. One parameter parses once, where hundreds of placeholders cost
+// SQLite a quadratic name lookup.
+func (s *Store) idList(ids []int64, n int, args *[]any) string {
+	b := make([]byte, 0, len(ids)*8+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	b = append(b, ']')
+	if s.db.Engine == db.Postgres {
+		b[0], b[len(b)-1] = '{', '}'
+		*args = append(*args, string(b))
+		return fmt.Sprintf("(SELECT unnest($%d::bigint[]))", n)
+	}
+	*args = append(*args, string(b))
+	return fmt.Sprintf("(SELECT value FROM json_each($%d))", n)
 }
 
 // SparkPoint is one step of a sparkline.
@@ -94,16 +157,9 @@ func (s *Store) Sparklines(ctx context.Context, productIDs []int64, since int64)
 	}
 	args := make([]any, 0, len(productIDs)+1)
 	args = append(args, since)
-	in := make([]byte, 0, len(productIDs)*4)
-	for i, id := range productIDs {
-		if i > 0 {
-			in = append(in, ',')
-		}
-		in = fmt.Appendf(in, "$%d", i+2)
-		args = append(args, id)
-	}
+	in := s.idList(productIDs, 2, &args)
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT product_id, observed_at, price_minor FROM price_history
-		WHERE product_id IN (`+string(in)+`) AND observed_at >= $1 AND price_minor IS NOT NULL
+		WHERE product_id IN `+in+` AND observed_at >= $1 AND price_minor IS NOT NULL
 		ORDER BY product_id, observed_at`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("sparklines: %w", err)

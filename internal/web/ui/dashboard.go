@@ -68,15 +68,23 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, id auth.Iden
 		return
 	}
 	q := parseDashQuery(r)
+	d := dashboardData{Query: q, Total: len(all), Tags: tagsOf(all), Stores: storesOf(all), CanWrite: id.CanWrite(),
+		Statuses: []string{"ok", "failing", "blocked", "needs_review", "paused"},
+		SortKeys: [][2]string{{"", "Newest"}, {"title", "Title"}, {"price", "Price"}, {"change", "Last change"},
+			{"change30", "30-day change"}, {"checked", "Last checked"}, {"store", "Store"}}}
 	rows := make([]dashRow, len(all))
 	for i := range all {
 		rows[i] = deriveRow(all[i])
 	}
-	d := dashboardData{Query: q, Total: len(rows), Tags: tagsOf(all), Stores: storesOf(all), CanWrite: id.CanWrite(),
-		Statuses: []string{"ok", "failing", "blocked", "needs_review", "paused"},
-		SortKeys: [][2]string{{"", "Newest"}, {"title", "Title"}, {"price", "Price"}, {"change", "Last change"},
-			{"change30", "30-day change"}, {"checked", "Last checked"}, {"store", "Store"}}}
 	rows = filterRows(rows, q)
+	// The changes cost index seeks: for every matched row only when they
+	// decide the order, else for the page shown.
+	if q.Sort == "change" || q.Sort == "change30" {
+		if err := h.addChanges(r, rows); err != nil {
+			h.serverError(w, r, "dashboard changes", err)
+			return
+		}
+	}
 	sortRows(rows, q.Sort)
 	d.Matched = len(rows)
 	d.Pages = max(1, (len(rows)+dashboardPageSize-1)/dashboardPageSize)
@@ -85,6 +93,12 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request, id auth.Iden
 	d.FilterBase = withQuery("/", "q", q.Q, "tag", q.Tag, "store", q.Store, "status", q.Status, "sort", q.Sort)
 	start := (q.Page - 1) * dashboardPageSize
 	rows = rows[start:min(start+dashboardPageSize, len(rows))]
+	if q.Sort != "change" && q.Sort != "change30" {
+		if err := h.addChanges(r, rows); err != nil {
+			h.serverError(w, r, "dashboard changes", err)
+			return
+		}
+	}
 	if err := h.addSparklines(r, rows); err != nil {
 		h.serverError(w, r, "sparklines", err)
 		return
@@ -111,11 +125,33 @@ func (h *Handler) dashboardRow(w http.ResponseWriter, r *http.Request, id auth.I
 		return
 	}
 	rows := []dashRow{deriveRow(all[i])}
+	if err := h.addChanges(r, rows); err != nil {
+		h.serverError(w, r, "dashboard row changes", err)
+		return
+	}
 	if err := h.addSparklines(r, rows); err != nil {
 		h.serverError(w, r, "sparklines", err)
 		return
 	}
 	h.fragment(w, r, "dashboard.html", "watch-row", rowView{rows[0], id.CanWrite()})
+}
+
+// addChanges loads the reference prices of rows and derives their changes.
+func (h *Handler) addChanges(r *http.Request, rows []dashRow) error {
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		ids[i] = rows[i].ProductID
+	}
+	refs, err := h.Store.ReferencePrices(r.Context(), ids, h.now().UnixMilli()-30*24*3600*1000)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		ref := refs[rows[i].ProductID]
+		rows[i].PrevPriceMinor, rows[i].MonthAgoMinor = ref.Prev, ref.MonthAgo
+		rows[i] = deriveRow(rows[i].DashboardRow)
+	}
+	return nil
 }
 
 func (h *Handler) addSparklines(r *http.Request, rows []dashRow) error {

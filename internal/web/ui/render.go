@@ -299,7 +299,7 @@ func availabilityLabel(a string) string {
 		return "Backorder"
 	case "limited":
 		return "Limited"
-	case "":
+	case "", "unknown":
 		return "Unknown"
 	}
 	return strings.ReplaceAll(a, "_", " ")
