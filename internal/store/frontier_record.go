@@ -121,9 +121,19 @@ func (s *Store) RecordChecks(ctx context.Context, rs []CheckResult) ([]*CheckOut
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(rs[a].ProductID, rs[b].ProductID) })
 	outs := make([]*CheckOutcome, len(rs))
+	// On PostgreSQL a group of distinct products is written with a few
+	// statements for the whole group (frontier_record_postgres.go).
+	batch := s.db.Engine == db.Postgres && len(rs) > 1 && distinctProducts(rs, order)
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var health domainHealth
-		for _, i := range order {
+		one := order
+		if batch {
+			if err := s.recordChecksBatchTx(ctx, tx, rs, order, outs, &health); err != nil {
+				return err
+			}
+			one = nil
+		}
+		for _, i := range one {
 			r := rs[i]
 			out, domain, err := s.recordCheckTx(ctx, tx, r)
 			if err == nil && r.InTx != nil {
@@ -184,6 +194,38 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 		return nil, "", mapErr(err)
 	}
 	in.WatchMinInterval = time.Duration(minMS) * time.Millisecond
+	pl, err := planCheck(r, &p, in, func(o Observation) (PricePoint, bool, error) {
+		return s.recordObservationTx(ctx, tx, p.ID, o, r.At)
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	if _, err := s.txExec(ctx, tx, recordUpdateQuery,
+		p.ID, pl.lastChecked, pl.out.NextCheckAt, pl.etag, pl.lastMod, pl.bodyHash,
+		pl.failures, pl.misses, pl.pending, pl.out.Status, r.Outcome, r.At, r.Owner); err != nil {
+		return nil, "", err
+	}
+	if err := s.writeEventsTx(ctx, tx, pl.out); err != nil {
+		return nil, "", err
+	}
+	return pl.out, p.Domain, nil
+}
+
+// checkPlan is what a check means for its product row, worked out from the
+// row as loaded: the outcome and the values recordUpdateQuery writes.
+type checkPlan struct {
+	out                     *CheckOutcome
+	lastChecked             *int64
+	etag, lastMod, bodyHash string
+	failures, misses        int
+	pending                 string
+}
+
+// planCheck works out a check's outcome and the product's new values.
+// observe records a price observation (product fields and a history row on
+// change) and returns the values before it; it is called for a seen check
+// that is recorded (not held, with a price or an availability).
+func planCheck(r CheckResult, p *Product, in frontier.Input, observe func(Observation) (PricePoint, bool, error)) (*checkPlan, error) {
 	out := &CheckOutcome{Status: p.Status}
 	failures, misses, pending := p.ConsecutiveFailures, p.ExtractionMisses, p.PendingChange
 	etag, lastMod, bodyHash := r.ETag, r.LastModified, r.BodyHash
@@ -209,16 +251,16 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 		case r.Hold && !r.Confirm:
 			b, err := json.Marshal(o)
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
 			pending, out.Held = string(b), true
 			// Keep no validators, so the next regular check reads the page
 			// again rather than calling it unchanged.
 			etag, lastMod, bodyHash = p.ETag, p.LastModified, ""
 		default:
-			prev, changed, err := s.recordObservationTx(ctx, tx, p.ID, o, r.At)
+			prev, changed, err := observe(o)
 			if err != nil {
-				return nil, "", err
+				return nil, err
 			}
 			out.Changed, misses, pending = changed, 0, ""
 			if changed {
@@ -259,22 +301,20 @@ func (s *Store) recordCheckTx(ctx context.Context, tx *sql.Tx, r CheckResult) (*
 
 	in.ConsecutiveFailures, in.Priority = failures, p.Priority
 	out.NextCheckAt = frontier.Next(in)
-	_, err := s.txExec(ctx, tx, recordUpdateQuery,
-		p.ID, lastChecked, out.NextCheckAt, etag, lastMod, keepOr(bodyHash, p.BodyHash, out.Held),
-		failures, misses, pending, out.Status, r.Outcome, r.At, r.Owner)
-	if err != nil {
-		return nil, "", err
-	}
+	return &checkPlan{out: out, lastChecked: lastChecked, etag: etag, lastMod: lastMod,
+		bodyHash: keepOr(bodyHash, p.BodyHash, out.Held), failures: failures, misses: misses, pending: pending}, nil
+}
+
+// writeEventsTx inserts a check's events (setting their ids) and runs the
+// event hook on them in tx.
+func (s *Store) writeEventsTx(ctx context.Context, tx *sql.Tx, out *CheckOutcome) error {
 	for i := range out.Events {
 		e := &out.Events[i]
 		if err := s.txQueryRow(ctx, tx, insertEventQuery, e.ProductID, e.Kind, e.Data, e.At).Scan(&e.ID); err != nil {
-			return nil, "", err
+			return err
 		}
 	}
-	if err := s.runEventHook(ctx, tx, out.Events); err != nil {
-		return nil, "", err
-	}
-	return out, p.Domain, nil
+	return s.runEventHook(ctx, tx, out.Events)
 }
 
 // keepOr returns v when force is set or v is not empty, else old: a held
