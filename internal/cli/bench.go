@@ -39,9 +39,15 @@ breakers stay in the path. See docs/performance.md.
   --seed S              store content seed (default 1)
   --json                print one JSON object instead of the table
   --cpuprofile FILE     write a CPU profile of the whole run (go tool pprof FILE)
+
+shelfwatch bench --seed-products N --seed-history-days D fills a database with
+N products and their history and measures it (--seed-products -h for more).
 `
 
 func runBench(ctx context.Context, e env, args []string) int {
+	if isBenchSeed(args) { // bench_seed.go: fill a database and measure it
+		return runBenchSeed(ctx, e, args)
+	}
 	opt, asJSON, profile, err := parseBenchFlags(args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(e.stdout, benchUsage)

@@ -266,7 +266,9 @@ func historyFrom(ctx context.Context, q querier, productID, from int64) ([]Price
 // upsertDaily writes rollup rows with multi-row upserts.
 func upsertDaily(ctx context.Context, q querier, days []DailyRollup) error {
 	const cols = 10
-	const perStmt = 500
+	// 100 rows: modernc.org/sqlite looks $N parameters up by name, in time
+	// that grows with the square of their number per statement.
+	const perStmt = 100
 	for len(days) > 0 {
 		n := min(perStmt, len(days))
 		var b strings.Builder
