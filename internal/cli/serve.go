@@ -211,7 +211,12 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return err
 	}
 	defer func() { _ = closeAdminFetch() }()
-	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log})
+	preview, closePreview, err := newPreview(c, log, st) // preview.go
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closePreview() }()
+	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log, Preview: preview})
 	if err != nil {
 		return fmt.Errorf("web pages: %w", err)
 	}

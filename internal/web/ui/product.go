@@ -1,12 +1,379 @@
 package ui
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"html/template"
+	"math"
 	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shelfwatch/shelfwatch/internal/alert"
+	"github.com/shelfwatch/shelfwatch/internal/auth"
+	"github.com/shelfwatch/shelfwatch/internal/price"
+	"github.com/shelfwatch/shelfwatch/internal/store"
+	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
 func (h *Handler) productPages(mux *http.ServeMux) {
+	previews := ratelimit.New(previewPerMinute, previewBurst, 10_000, h.Now)
+	mux.HandleFunc("GET /watches/new", h.signedIn(h.addPage))
+	mux.HandleFunc("POST /watches/preview", h.signedIn(h.preview(previews)))
+	mux.HandleFunc("GET /watches/{id}", h.signedIn(h.productPage))
+	mux.HandleFunc("GET /watches/{id}/summary", h.signedIn(h.productSummary))
+	mux.HandleFunc("GET /watches/{id}/chart.json", h.signedIn(h.chartData))
 }
 
 // productFuncs are template helpers of these pages.
-func (h *Handler) productFuncs() template.FuncMap { return nil }
+func (h *Handler) productFuncs() template.FuncMap {
+	return template.FuncMap{
+		"prodRuleText": prodRuleText,
+		"prodKind":     prodKindLabel,
+		"prodEvent":    prodEventOf,
+		"prodMoney":    func(minor int64, currency string) string { return formatMoney(minor, currency) },
+		"prodNeg":      func(f float64) float64 { return -f },
+		"prodDecimal": func(minor *int64, currency string) string {
+			if minor == nil {
+				return ""
+			}
+			return price.Format(*minor, currency)
+		},
+	}
+}
+
+// summaryData is the product header, price and stats block (a live
+// fragment of the product page).
+type summaryData struct {
+	W        *store.Watch
+	P        *store.Product
+	State    string
+	Currency string // the product's, or the target's before the first price
+	Target   *int64 // in Currency; nil when unset or in another currency
+	AtTarget bool
+	Stats    priceStats
+	ATL      *int64
+	ATLAt    int64
+	Deal     dealHint
+}
+
+type productData struct {
+	Summary     *summaryData
+	CanWrite    bool
+	Ranges      []chartRange
+	Range       string
+	Events      []store.Event
+	Rules       []*store.AlertRule
+	Kinds       []prodKindOption
+	Tags        string
+	MinInterval string
+	SnoozeUntil string // RFC 3339, a day from now
+	Now         int64
+}
+
+type prodKindOption struct{ Value, Label string }
+
+// watchFromPath loads the caller's watch named by {id}; anything else
+// (malformed, missing, another workspace's) is the 404 page.
+func (h *Handler) watchFromPath(w http.ResponseWriter, r *http.Request, id auth.Identity) (*store.Watch, bool) {
+	watchID, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || watchID <= 0 {
+		h.notFound(w, r)
+		return nil, false
+	}
+	wt, err := h.Store.GetWatch(r.Context(), id.WorkspaceID, watchID)
+	if errors.Is(err, store.ErrNotFound) {
+		h.notFound(w, r)
+		return nil, false
+	}
+	if err != nil {
+		h.serverError(w, r, "get watch", err)
+		return nil, false
+	}
+	return wt, true
+}
+
+func (h *Handler) productPage(w http.ResponseWriter, r *http.Request, id auth.Identity) {
+	wt, ok := h.watchFromPath(w, r, id)
+	if !ok {
+		return
+	}
+	sum, err := h.summarize(r.Context(), wt)
+	if err != nil {
+		h.serverError(w, r, "product summary", err)
+		return
+	}
+	events, err := h.Store.ListEvents(r.Context(), wt.ProductID, 30)
+	if err != nil {
+		h.serverError(w, r, "product events", err)
+		return
+	}
+	rules, err := h.Store.ListRules(r.Context(), id.WorkspaceID, store.FindRules{WatchID: wt.ID})
+	if err != nil {
+		h.serverError(w, r, "watch rules", err)
+		return
+	}
+	d := productData{Summary: sum, CanWrite: id.CanWrite(), Ranges: chartRanges[:], Range: defaultChartRange,
+		Events: events, Rules: rules, Tags: strings.Join(wt.Tags, ", "), MinInterval: prodInterval(wt.MinInterval),
+		SnoozeUntil: h.now().Add(24 * time.Hour).UTC().Format(time.RFC3339), Now: h.now().UnixMilli()}
+	for _, k := range alert.Kinds {
+		if k != alert.NewProduct { // catalog watches only
+			d.Kinds = append(d.Kinds, prodKindOption{string(k), prodKindLabel(string(k))})
+		}
+	}
+	title := wt.Product.Title
+	if title == "" {
+		title = wt.Product.Domain
+	}
+	h.render(w, r, http.StatusOK, "product.html", page{Title: title, Live: true, Data: d})
+}
+
+// productSummary re-renders the header and stats (live updates).
+func (h *Handler) productSummary(w http.ResponseWriter, r *http.Request, id auth.Identity) {
+	wt, ok := h.watchFromPath(w, r, id)
+	if !ok {
+		return
+	}
+	sum, err := h.summarize(r.Context(), wt)
+	if err != nil {
+		h.serverError(w, r, "product summary", err)
+		return
+	}
+	h.fragment(w, r, "product.html", "product-summary", sum)
+}
+
+// summarize derives the header's state, the 90-day stats, the all-time low
+// and the deal hint.
+func (h *Handler) summarize(ctx context.Context, wt *store.Watch) (*summaryData, error) {
+	p := wt.Product
+	now := h.now().UnixMilli()
+	d := &summaryData{W: wt, P: p, State: productState(wt, p), Currency: p.Currency}
+	if d.Currency == "" {
+		d.Currency = wt.TargetCurrency
+	}
+	if wt.TargetMinor != nil && (wt.TargetCurrency == "" || wt.TargetCurrency == d.Currency) {
+		d.Target = wt.TargetMinor
+		d.AtTarget = p.PriceMinor != nil && *p.PriceMinor <= *wt.TargetMinor
+	}
+	recent, err := h.Store.PriceSeries(ctx, p.ID, now-store.RawSeriesMaxMS, now)
+	if err != nil {
+		return nil, err
+	}
+	d.Stats = seriesStats(recent.Points, d.Currency, now-store.RawSeriesMaxMS, now)
+	d.Deal = judgeDeal(p.PriceMinor, d.Stats.Median)
+	all, err := h.Store.PriceSeries(ctx, p.ID, 0, now)
+	if err != nil {
+		return nil, err
+	}
+	if low, at, ok := allTimeLow(all, d.Currency); ok {
+		d.ATL, d.ATLAt = &low, at
+	}
+	return d, nil
+}
+
+// productState is the dashboard's status word for one watch.
+func productState(wt *store.Watch, p *store.Product) string {
+	return deriveRow(store.DashboardRow{Paused: wt.Paused, LastOutcome: p.LastOutcome, Status: p.Status}).State
+}
+
+// chartData answers GET /watches/{id}/chart.json?range=30d.
+func (h *Handler) chartData(w http.ResponseWriter, r *http.Request, id auth.Identity) {
+	rng, ok := parseChartRange(r.URL.Query().Get("range"))
+	if !ok {
+		http.Error(w, "range must be one of 7d, 30d, 90d, 1y, all", http.StatusBadRequest)
+		return
+	}
+	wt, ok := h.watchFromPath(w, r, id)
+	if !ok {
+		return
+	}
+	b, err := h.chartJSON(r.Context(), wt, rng, nil)
+	if err != nil {
+		h.serverError(w, r, "chart data", err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
+
+// chartJSON reads the range's series and encodes it, appending to buf.
+func (h *Handler) chartJSON(ctx context.Context, wt *store.Watch, rng chartRange, buf []byte) ([]byte, error) {
+	from, to := rng.span(h.now().UnixMilli())
+	s, err := h.Store.PriceSeries(ctx, wt.ProductID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	cur := wt.Product.Currency
+	if cur == "" {
+		cur = wt.TargetCurrency
+	}
+	if cur == "" { // no current price: the newest row's currency
+		if n := len(s.Points); n > 0 {
+			cur = s.Points[n-1].Currency
+		}
+	}
+	var target *int64
+	if wt.TargetMinor != nil && (wt.TargetCurrency == "" || wt.TargetCurrency == cur) {
+		target = wt.TargetMinor
+	}
+	if rng.Days == 0 && len(s.Days)+len(s.Points) > 0 { // "all" starts at the first row
+		if len(s.Days) > 0 {
+			from = s.Days[0].Day
+		} else {
+			from = s.Points[0].At
+		}
+	}
+	return appendChartJSON(buf, rng.Key, s, cur, target, from, to), nil
+}
+
+// prodInterval writes a minimum interval as the API reads it ("15m",
+// "6h", "1h30m"); "" for none.
+func prodInterval(d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+var prodKindLabels = map[string]string{
+	string(alert.PriceAtOrBelow): "Price at or below",
+	string(alert.PriceAtOrAbove): "Price at or above",
+	string(alert.AnyDrop):        "Any price drop",
+	string(alert.DropPercent):    "Drop by a percentage",
+	string(alert.DropAmount):     "Drop by an amount",
+	string(alert.LowestInDays):   "Lowest in N days",
+	string(alert.AllTimeLow):     "All-time low",
+	string(alert.BackInStock):    "Back in stock",
+	string(alert.OutOfStock):     "Out of stock",
+	string(alert.NewProduct):     "New catalog product",
+	string(alert.WatchFailing):   "Checks failing",
+}
+
+func prodKindLabel(k string) string {
+	if l, ok := prodKindLabels[k]; ok {
+		return l
+	}
+	return strings.ReplaceAll(k, "_", " ")
+}
+
+// prodRuleText describes a rule's condition in words.
+func prodRuleText(r *store.AlertRule, watchCurrency string) string {
+	ru := r.Rule
+	cur := ru.Currency
+	if cur == "" {
+		cur = watchCurrency
+	}
+	basis := func() string {
+		if ru.Basis == alert.AgainstMedian {
+			days := ru.Days
+			if days == 0 {
+				days = alert.DefaultMedianDays
+			}
+			return " below the " + strconv.Itoa(days) + "-day median"
+		}
+		return " from the previous price"
+	}
+	var s string
+	switch ru.Kind {
+	case alert.PriceAtOrBelow, alert.PriceAtOrAbove:
+		word := "at or below"
+		if ru.Kind == alert.PriceAtOrAbove {
+			word = "at or above"
+		}
+		if ru.TargetMinor == 0 {
+			s = "Price " + word + " the watch's target"
+		} else {
+			s = "Price " + word + " " + formatMoney(ru.TargetMinor, cur)
+		}
+	case alert.DropPercent:
+		s = "Drop of " + strconv.FormatFloat(ru.Percent, 'f', -1, 64) + " % or more" + basis()
+	case alert.DropAmount:
+		s = "Drop of " + formatMoney(ru.AmountMinor, cur) + " or more" + basis()
+	case alert.LowestInDays:
+		s = "Lowest price in " + strconv.Itoa(ru.Days) + " days"
+	case alert.WatchFailing:
+		n := ru.Failures
+		if n == 0 {
+			n = alert.DefaultFailures
+		}
+		s = "Checks fail " + strconv.Itoa(n) + " times in a row"
+	default:
+		s = prodKindLabel(string(ru.Kind))
+	}
+	if ru.InStockOnly {
+		s += ", only while in stock"
+	}
+	return s
+}
+
+// prodEventLine is one entry of the product's timeline.
+type prodEventLine struct {
+	Text  string
+	Class string // down, up or ""
+}
+
+// prodEventOf words a product event (pure).
+func prodEventOf(e store.Event) prodEventLine {
+	var d struct {
+		OldMinor    *int64 `json:"old_minor"`
+		OldCurrency string `json:"old_currency"`
+		NewMinor    *int64 `json:"new_minor"`
+		Currency    string `json:"currency"`
+		PriceMinor  *int64 `json:"price_minor"`
+	}
+	_ = json.Unmarshal([]byte(e.Data), &d) // older rows may lack fields
+	switch e.Kind {
+	case store.EventPriceChanged:
+		if d.OldMinor == nil || d.NewMinor == nil {
+			return prodEventLine{Text: "Price changed"}
+		}
+		old := d.OldCurrency
+		if old == "" {
+			old = d.Currency
+		}
+		l := prodEventLine{Text: "Price " + formatMoney(*d.OldMinor, old) + " → " + formatMoney(*d.NewMinor, d.Currency)}
+		if old == d.Currency && *d.OldMinor > 0 {
+			pct := float64(*d.NewMinor-*d.OldMinor) / float64(*d.OldMinor) * 100
+			if !math.IsNaN(pct) {
+				sign := ""
+				if pct > 0 {
+					sign = "+"
+				}
+				l.Text += " (" + sign + strconv.FormatFloat(pct, 'f', 1, 64) + " %)"
+			}
+			if *d.NewMinor < *d.OldMinor {
+				l.Class = "down"
+			} else {
+				l.Class = "up"
+			}
+		}
+		return l
+	case store.EventBackInStock:
+		l := prodEventLine{Text: "Back in stock", Class: "down"}
+		if d.PriceMinor != nil {
+			l.Text += " at " + formatMoney(*d.PriceMinor, d.Currency)
+		}
+		return l
+	case store.EventOutOfStock:
+		return prodEventLine{Text: "Out of stock", Class: "up"}
+	case store.EventProductFailing:
+		return prodEventLine{Text: "Checks started failing", Class: "up"}
+	case store.EventExtractionMissing:
+		return prodEventLine{Text: "No price found on the page"}
+	case store.EventProductBlocked:
+		return prodEventLine{Text: "The store blocked the check", Class: "up"}
+	case store.EventProductRecovered:
+		return prodEventLine{Text: "Checks work again", Class: "down"}
+	}
+	return prodEventLine{Text: strings.ReplaceAll(e.Kind, "_", " ")}
+}

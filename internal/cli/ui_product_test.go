@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/shelfwatch/shelfwatch/internal/db"
+	"github.com/shelfwatch/shelfwatch/internal/price"
+	"github.com/shelfwatch/shelfwatch/internal/store"
+)
+
+// The add-product and product pages in the browser: a storesim product is
+// previewed (its real title and price) and saved; its page shows the price
+// and a uPlot chart whose ranges switch data; a target set in the settings
+// form and an alert rule added in the editor are there after a reload;
+// bulk add creates the valid lines and shows the API's message for the
+// invalid one; a bad URL gets the API's field error; another workspace's
+// watch is the 404 page.
+func TestUIProduct(t *testing.T) {
+	sim := startStore(t, 4)
+	c := uiConfig(t, db.SQLite)
+	base, stop := startServe(t, c)
+	defer func() { _ = stop() }()
+	side := openSide(t, c)
+	b := newChrome(t, base)
+	b.signIn(adminEmail, adminPassword)
+
+	sp, ok := sim.Product(1)
+	if !ok {
+		t.Fatal("storesim has no product 1")
+	}
+	// Add page: the preview shows what storesim serves.
+	b.open("/watches/new", "#url")
+	b.fill("#url", sim.URL(1))
+	b.waitText("#preview [data-preview-title]", sp.Title, 30*time.Second)
+	if got := strings.ReplaceAll(b.text("#preview [data-preview-price]"), ",", ""); !strings.Contains(got, sp.Price) {
+		t.Fatalf("preview price %q, storesim's is %s %s", got, sp.Price, sp.Currency)
+	}
+	if ev := b.text("#preview details.evidence summary"); !strings.Contains(ev, "Evidence") {
+		t.Fatalf("no evidence in the preview: %q", ev)
+	}
+	b.shot("add-preview-light")
+	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
+	b.shot("add-preview-dark")
+	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
+
+	b.do(chromedp.Click(chromedp.CSS(`#add-form button[type=submit]`)))
+	b.waitText("#product-title", sp.Title, 20*time.Second)
+	loc := b.location()
+	watchID, err := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
+	if err != nil || !strings.Contains(loc, "/watches/") {
+		t.Fatalf("saving went to %s", loc)
+	}
+	path := fmt.Sprintf("/watches/%d", watchID)
+
+	// The first check fills the price in (the page is reloaded until then:
+	// live updates are another page's business).
+	waitFor(t, "the first check's price on the product page", func() bool {
+		b.open(path, "#product-title")
+		return strings.Contains(strings.ReplaceAll(b.text("[data-current-price]"), ",", ""), sp.Price)
+	})
+	b.waitJS(`document.getElementById("chart").dataset.points !== undefined`, 20*time.Second)
+	if n := evalJS[int](b, `document.getElementById("chart")._uplot.data[0].length`); n < 1 {
+		t.Fatalf("the chart has %d points", n)
+	}
+
+	// Backfill ~100 history rows over 200 days, then the ranges differ.
+	productID := watchProductID(t, base, watchID)
+	minor, ok := price.Price{Amount: sp.Price, Currency: sp.Currency}.Minor()
+	if !ok {
+		t.Fatalf("storesim price %q", sp.Price)
+	}
+	now := time.Now().Add(-2 * time.Hour).UnixMilli()
+	var rows []store.HistoryImportRow
+	for i := 100; i >= 1; i-- {
+		p := minor + int64((i%7)-3)*minor/40
+		avail := store.InStock
+		if i%17 == 0 {
+			avail = store.OutOfStock
+		}
+		rows = append(rows, store.HistoryImportRow{ProductID: productID, ObservedAt: now - int64(i)*2*store.DayMS,
+			PriceMinor: &p, Currency: sp.Currency, Availability: avail})
+	}
+	if err := side.ImportHistory(t.Context(), rows); err != nil {
+		t.Fatal(err)
+	}
+	b.open(path, "#product-title")
+	b.waitJS(`document.getElementById("chart").dataset.range === "30d" && document.getElementById("chart")._uplot != null`, 20*time.Second)
+	n30 := evalJS[int](b, `document.getElementById("chart")._uplot.data[0].length`)
+	b.do(chromedp.Click(chromedp.CSS(`button[data-range="all"]`)))
+	b.waitJS(`document.getElementById("chart").dataset.range === "all"`, 20*time.Second)
+	nAll := evalJS[int](b, `document.getElementById("chart")._uplot.data[0].length`)
+	if nAll <= n30 || nAll < 50 {
+		t.Fatalf("range all has %d points, 30 d has %d: the ranges do not switch data", nAll, n30)
+	}
+	if p := evalJS[string](b, `document.querySelector('button[data-range="all"]').getAttribute("aria-pressed")`); p != "true" {
+		t.Fatalf("the pressed range button says aria-pressed=%q", p)
+	}
+	b.do(chromedp.Click(chromedp.CSS(`.chart-table summary`)))
+	if rows := evalJS[int](b, `document.querySelectorAll("[data-chart-rows] tr").length`); rows < 50 {
+		t.Fatalf("the table fallback has %d rows", rows)
+	}
+
+	// Settings: a target, kept after a reload.
+	target := price.Format(minor/2, sp.Currency)
+	b.fill("#w-target", target)
+	b.do(chromedp.Click(chromedp.CSS(`[data-watch-settings] button[type=submit]`)))
+	waitFor(t, "the saved target", func() bool {
+		b.open(path, "#w-target")
+		return evalJS[string](b, `document.getElementById("w-target").value`) == target
+	})
+
+	// Alert rule editor: a 10 % drop rule, listed after it is added.
+	evalJS[bool](b, `(function(){const s=document.getElementById("rule-kind");s.value="drop_percent";s.dispatchEvent(new Event("change"));return true})()`)
+	b.fill("#rule-percent", "10")
+	b.do(chromedp.Click(chromedp.CSS(`[data-rule-form] button[type=submit]`)))
+	b.waitText("[data-rules]", "Drop of 10 % or more", 20*time.Second)
+	b.waitJS(`document.getElementById("chart")._uplot != null`, 20*time.Second)
+	b.shot("product-light")
+	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
+	b.waitJS(`document.documentElement.dataset.theme === "dark" && document.getElementById("chart")._uplot != null`, 10*time.Second)
+	b.shot("product-dark")
+	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
+
+	// Bulk add: two good lines, one bad.
+	b.open("/watches/new", "#bulk-urls")
+	evalJS[bool](b, `(function(){document.getElementById("bulk-urls").value=`+jsString(sim.URL(2)+"\nnot a url\n"+sim.URL(3))+`;return true})()`)
+	b.do(chromedp.Click(chromedp.CSS(`[data-bulk-add] button[type=submit]`)))
+	b.waitText("[data-bulk-summary]", "2 of 3 added", 30*time.Second)
+	if ok, bad := evalJS[int](b, `document.querySelectorAll('[data-result="ok"]').length`), evalJS[int](b, `document.querySelectorAll('[data-result="error"]').length`); ok != 2 || bad != 1 {
+		t.Fatalf("bulk add: %d added, %d errors; want 2 and 1", ok, bad)
+	}
+	if msg := b.text(`[data-result="error"] .why`); msg == "" {
+		t.Fatal("the failed bulk line shows no message")
+	}
+	b.shot("bulk-add")
+
+	// A bad URL in the add form: the API's field error next to the field.
+	b.open("/watches/new", "#url")
+	b.fill("#url", "ftp://example.com/x")
+	b.do(chromedp.Click(chromedp.CSS(`#add-form button[type=submit]`)))
+	b.waitJS(`(function(){const e=document.querySelector("#url").closest(".url-row").parentElement.querySelector(".field-error");return !!e && e.textContent.length > 0})()`, 10*time.Second)
+	if got := evalJS[string](b, `document.getElementById("url").getAttribute("aria-invalid")`); got != "true" {
+		t.Fatalf("the URL field is not marked invalid: %q", got)
+	}
+	b.shot("add-bad-url")
+
+	// Another workspace's watch is the 404 page.
+	openSignUp(t, base)
+	b.do(chromedp.Click(chromedp.CSS(`header [data-api="/api/v1/auth/signout"]`)))
+	b.waitText("main h1", "Sign in", 10*time.Second)
+	b.signUp("bo@example.com", "correct horse battery")
+	b.open(path, "main h1")
+	b.waitText("main h1", "Not found", 10*time.Second)
+	b.shot("other-workspace")
+}
+
+// waitJS polls a JS condition until it is true.
+func (b *chrome) waitJS(cond string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		if evalJS[bool](b, `(function(){try{return !!(`+cond+`)}catch(e){return false}})()`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.shot("failure")
+			b.t.Fatalf("waited %s for %s (page %s)", timeout, cond, b.location())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func watchProductID(t *testing.T, base string, watchID int64) int64 {
+	t.Helper()
+	code, body := httpDo(t, "GET", fmt.Sprintf("%s/api/v1/watches/%d", base, watchID), "")
+	if code != 200 {
+		t.Fatalf("GET watch %d: %d %s", watchID, code, body)
+	}
+	var w apiWatch
+	if err := json.Unmarshal(body, &w); err != nil {
+		t.Fatal(err)
+	}
+	return w.Product.ID
+}
