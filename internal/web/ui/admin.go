@@ -195,7 +195,7 @@ func (h *Handler) adminDomains(w http.ResponseWriter, r *http.Request, id auth.I
 
 type domainData struct {
 	domainRow
-	Sel     map[string]string   // price, title, availability, image
+	Sel     map[string]string     // price, title, availability, image
 	Samples []store.DomainProduct // product pages to test the selectors on
 }
 
