@@ -4,9 +4,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/notify"
+	"github.com/shelfwatch/shelfwatch/internal/notify/notifytest"
 	"github.com/shelfwatch/shelfwatch/internal/price"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/storesim"
@@ -31,6 +35,14 @@ func liveEvents(t *testing.T, base string) bool {
 	}
 	resp.Body.Close()
 	return resp.StatusCode != http.StatusNotFound
+}
+
+// retype replaces what a field holds, even after typing (fill clears the
+// value attribute, which no longer counts once the field was typed in).
+func (b *chrome) retype(sel, value string) {
+	b.t.Helper()
+	evalJS[bool](b, `(function(){const e=document.querySelector(`+jsString(sel)+`);e.value="";return true})()`)
+	b.do(chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // setSelect picks an option of a select and fires its change event.
@@ -154,6 +166,14 @@ func TestUIAlertsWebhookRuleNotification(t *testing.T) {
 	}
 	b.waitText("#notification-list", "Sent", 10*time.Second)
 	b.waitText("#notification-list", "Hook", 5*time.Second)
+	// The filters swap the list in place and keep the URL.
+	b.setSelect("#nf-status", "dead")
+	b.waitText("#notification-list", "No notification matches these filters", 10*time.Second)
+	if loc := b.location(); !strings.Contains(loc, "/notifications?") || !strings.Contains(loc, "status=dead") {
+		t.Errorf("filtered page at %s", loc)
+	}
+	b.setSelect("#nf-status", "")
+	b.waitText("#notification-list", "Sent", 10*time.Second)
 	if !strings.Contains(b.text("#notification-list"), truth.Title) {
 		t.Errorf("the notification does not name the product %q: %s", truth.Title, b.text("#notification-list"))
 	}
@@ -161,6 +181,18 @@ func TestUIAlertsWebhookRuleNotification(t *testing.T) {
 		t.Fatalf("the receiver got %d messages (%d badly signed), want the test and one alert", n, bad)
 	}
 	b.shot("notification-sent")
+
+	// On a phone, in the dark theme, no page scrolls sideways.
+	b.do(chromedp.EmulateViewport(390, 844))
+	evalJS[bool](b, `(localStorage.setItem("shelfwatch-theme","dark"),true)`)
+	for _, p := range []string{"/alerts", "/channels", fmt.Sprintf("/channels/%d", ch.ID), "/notifications"} {
+		b.open(p, "main h1")
+		if w := evalJS[int](b, `document.documentElement.scrollWidth`); w > 390 {
+			b.shot("overflow")
+			t.Errorf("%s is %d px wide on a 390 px screen", p, w)
+		}
+	}
+	b.shot("phone-dark")
 }
 
 func workspaceOfWatch(t *testing.T, side *store.Store, watchID int64) int64 {
@@ -218,6 +250,11 @@ func TestUIAlertsRetryAndRoles(t *testing.T) {
 	b.waitText("#channel-history", "Dead", 5*time.Second)
 	b.waitText("#channel-history", "receiver answered 500", 5*time.Second)
 	b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`[data-api="/api/v1/notifications/%d/retry"]`, n.ID))))
+	// The list is fetched again at once: pending (or already sent), no Retry.
+	waitFor(t, "the history to show the retry", func() bool {
+		return evalJS[bool](b, `(function(){const s=document.querySelector("#channel-history .badge");`+
+			`return !!s && (s.textContent==="Pending"||s.textContent==="Sent") && !document.querySelector("#channel-history [data-api$='/retry']")})()`)
+	})
 	waitFor(t, "the retried notification at the receiver", func() bool { n, _, _ := hook.got(); return n == 1 })
 	waitFor(t, "the notification marked sent", func() bool {
 		got, err := side.GetNotification(t.Context(), ws, n.ID)
@@ -336,6 +373,16 @@ func TestUIAlertsCatalog(t *testing.T) {
 	b.open("/catalogs", "#catalog-list")
 	b.waitText("#catalog-list", "5 products seen", 5*time.Second)
 	b.shot("catalog")
+
+	b.do(chromedp.EmulateViewport(390, 844))
+	evalJS[bool](b, `(localStorage.setItem("shelfwatch-theme","dark"),true)`)
+	for _, p := range []string{"/catalogs", fmt.Sprintf("/catalogs/%d?all=1", id)} {
+		b.open(p, "main h1")
+		if w := evalJS[int](b, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("%s is %d px wide on a 390 px screen", p, w)
+		}
+	}
+	b.shot("catalog-phone-dark")
 }
 
 func parseTrailingID(loc string) (int64, error) {
@@ -346,4 +393,135 @@ func parseTrailingID(loc string) (int64, error) {
 	var id int64
 	_, err = fmt.Sscanf(u.Path, "/catalogs/%d", &id)
 	return id, err
+}
+
+// The channel and rule forms: per-kind fields and hints, API errors next
+// to the field they name, edits that leave secrets as they are, and a rule
+// edited, muted and snoozed.
+func TestUIAlertsForms(t *testing.T) {
+	c := uiConfig(t, db.SQLite)
+	base, stop := startServe(t, c)
+	defer func() { _ = stop() }()
+	b := newChrome(t, base)
+	b.signIn(adminEmail, adminPassword)
+
+	// A chat service: the hint follows the service; a bad URL is refused
+	// next to the visible URL field.
+	b.open("/channels", "#new-channel")
+	b.setSelect("#ch-kind", "shoutrrr")
+	if evalJS[bool](b, `!document.querySelector("#ch-url-s").closest("fieldset").hidden && document.querySelector("#ch-url-w").closest("fieldset").hidden`) != true {
+		t.Fatal("the service fields do not replace the webhook's")
+	}
+	b.setSelect("#ch-svc", "telegram")
+	b.waitText("[data-service-hint]", "BotFather", 5*time.Second)
+	if ph := evalJS[string](b, `document.querySelector("#ch-url-s").placeholder`); !strings.HasPrefix(ph, "telegram://") {
+		t.Errorf("placeholder for Telegram: %q", ph)
+	}
+	b.fill("#ch-name", "Phone", "#ch-url-s", "nosuchservice://token@somewhere")
+	b.do(chromedp.Click(chromedp.CSS(`#new-channel button[type=submit]`)))
+	b.waitText("#new-channel .form-error", "Fix the fields", 10*time.Second)
+	if evalJS[string](b, `document.querySelector("#ch-url-s").getAttribute("aria-invalid")||""`) != "true" {
+		t.Fatal("the service URL is not marked invalid")
+	}
+
+	// ntfy on loopback: added (no secret dialog), then a test reaches it.
+	var got int
+	var mu sync.Mutex
+	ntfy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got++
+		mu.Unlock()
+		_, _ = io.WriteString(w, `{"id":"1"}`)
+	}))
+	defer ntfy.Close()
+	b.setSelect("#ch-svc", "ntfy")
+	b.retype("#ch-url-s", "ntfy://"+strings.TrimPrefix(ntfy.URL, "http://")+"/prices?scheme=http")
+	b.do(chromedp.Click(chromedp.CSS(`#new-channel button[type=submit]`)))
+	b.waitText(".alert-list", "Phone", 10*time.Second)
+	phone := channelByName(t, base, "Phone")
+	b.waitText(fmt.Sprintf("#channel-%d", phone.ID), "ntfy", 5*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#channel-%d [data-channel-test]`, phone.ID))))
+	b.waitText(fmt.Sprintf("#test-%d", phone.ID), "Test sent", 20*time.Second)
+	mu.Lock()
+	if got != 1 {
+		t.Errorf("the ntfy receiver got %d requests, want 1", got)
+	}
+	mu.Unlock()
+
+	// Email: an edit of the name alone keeps the SMTP URL; changing To
+	// without it is refused at the SMTP field; a bad time zone at its own.
+	sink := notifytest.StartSMTP(t, "alerts", "smtp-pass-123")
+	b.setSelect("#ch-kind", "email")
+	b.fill("#ch-name", "Mail", "#ch-to", "ann@example.test", "#ch-from", "shelfwatch@example.test",
+		"#ch-smtp", "smtp://alerts:smtp-pass-123@"+sink.Addr+"?tls=none")
+	b.do(chromedp.Click(chromedp.CSS(`#new-channel button[type=submit]`)))
+	b.waitText(".alert-list", "Mail", 10*time.Second)
+	mail := channelByName(t, base, "Mail")
+	if strings.Contains(evalJS[string](b, `document.documentElement.outerHTML`), "smtp-pass-123") {
+		t.Fatal("the SMTP password is on the page")
+	}
+	edit := func(id int64) string { return fmt.Sprintf("#channel-%d details.alert-edit", id) }
+	b.do(chromedp.Click(chromedp.CSS(edit(mail.ID) + " summary")))
+	b.fill(fmt.Sprintf("#ch-name-%d", mail.ID), "Mail to Ann", fmt.Sprintf("#ch-quiet-%d", mail.ID), "22:00-07:00")
+	b.do(chromedp.Click(chromedp.CSS(edit(mail.ID) + " button[type=submit]")))
+	b.waitText(fmt.Sprintf("#channel-%d", mail.ID), "Quiet 22:00-07:00", 10*time.Second)
+	b.waitText(fmt.Sprintf("#channel-%d h3", mail.ID), "Mail to Ann", 5*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#channel-%d [data-channel-test]`, mail.ID))))
+	b.waitText(fmt.Sprintf("#test-%d", mail.ID), "Test sent", 20*time.Second)
+	if n := len(sink.Mails()); n != 1 {
+		t.Fatalf("the SMTP sink got %d mails after the edit's test, want 1 (the SMTP URL was kept)", n)
+	}
+	b.do(chromedp.Click(chromedp.CSS(edit(mail.ID) + " summary")))
+	b.retype(fmt.Sprintf("#ch-to-%d", mail.ID), "bob@example.test") // fill would change its default value
+	b.do(chromedp.Click(chromedp.CSS(edit(mail.ID) + " button[type=submit]")))
+	b.waitText(edit(mail.ID)+" .field-error", "smtp_url again", 10*time.Second)
+	b.retype(fmt.Sprintf("#ch-to-%d", mail.ID), "ann@example.test")
+	b.retype(fmt.Sprintf("#ch-tz-%d", mail.ID), "Mars/Olympus")
+	b.do(chromedp.Click(chromedp.CSS(edit(mail.ID) + " button[type=submit]")))
+	b.waitText(edit(mail.ID)+" .form-error", "Fix the fields", 10*time.Second)
+	if evalJS[string](b, fmt.Sprintf(`document.querySelector("#ch-tz-%d").getAttribute("aria-invalid")||""`, mail.ID)) != "true" {
+		t.Error("the time zone is not marked invalid")
+	}
+	b.shot("channel-forms")
+
+	// A drop-percent rule to both channels, edited, muted and snoozed.
+	b.open("/alerts", "#new-rule")
+	b.setSelect("#kind-new", "drop_percent")
+	b.fill("#pct-new", "10")
+	for _, id := range []int64{phone.ID, mail.ID} {
+		b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf(`#new-rule [data-rule-channel][value="%d"]`, id))))
+	}
+	b.do(chromedp.Click(chromedp.CSS(`#new-rule button[type=submit]`)))
+	b.waitText(".rule-section", "Price drops 10 % or more", 10*time.Second)
+	b.waitText(".rule-section", "Mail to Ann", 5*time.Second)
+	b.waitText(".rule-section", "Phone · ntfy", 5*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(`.rule-section details.alert-edit summary`)))
+	b.fill(`.rule-section details.alert-edit input[name=percent]`, "15")
+	b.do(chromedp.Click(chromedp.CSS(`.rule-section details.alert-edit [name=basis][value=median]`)))
+	b.do(chromedp.Click(chromedp.CSS(`.rule-section details.alert-edit button[type=submit]`)))
+	b.waitText(".rule-section", "Price drops 15 % or more below the 30-day median", 10*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(`.rule-section button[data-body='{"muted":true}']`)))
+	b.waitText(".rule-section .alert-state", "Muted", 10*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(`.rule-section button[data-body='{"muted":false}']`)))
+	b.waitText(".rule-section .alert-actions", "Mute", 10*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(`.rule-section .alert-actions button:nth-child(2)`)))
+	b.waitText(".rule-section .alert-state", "Snoozed until", 10*time.Second)
+	code, body := httpDo(t, "GET", base+"/api/v1/rules", "")
+	var rules struct {
+		Rules []struct {
+			Kind         string  `json:"kind"`
+			Percent      float64 `json:"percent"`
+			Basis        string  `json:"basis"`
+			ChannelIDs   []int64 `json:"channel_ids"`
+			Muted        bool    `json:"muted"`
+			SnoozedUntil *string `json:"snoozed_until"`
+		} `json:"rules"`
+	}
+	if err := json.Unmarshal(body, &rules); err != nil || code != 200 || len(rules.Rules) != 1 {
+		t.Fatalf("GET rules: %d %s", code, body)
+	}
+	if r := rules.Rules[0]; r.Kind != "drop_percent" || r.Percent != 15 || r.Basis != "median" || len(r.ChannelIDs) != 2 || r.Muted || r.SnoozedUntil == nil {
+		t.Errorf("the rule after the edits: %+v", r)
+	}
+	b.shot("rules-edited")
 }
