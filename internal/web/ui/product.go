@@ -199,12 +199,33 @@ func (h *Handler) chartData(w http.ResponseWriter, r *http.Request, id auth.Iden
 	_, _ = w.Write(b)
 }
 
+// maxRawChartPoints is the most changes a raw range is drawn with: more
+// than a chart's width can show (several per pixel), and reading them
+// would take longer than the chart's 30 ms budget.
+const maxRawChartPoints = 10_000
+
 // chartJSON reads the range's series and encodes it, appending to buf.
 func (h *Handler) chartJSON(ctx context.Context, wt *store.Watch, rng chartRange, buf []byte) ([]byte, error) {
 	from, to := rng.span(h.now().UnixMilli())
-	s, err := h.Store.PriceSeries(ctx, wt.ProductID, from, to)
-	if err != nil {
-		return nil, err
+	var s *store.Series
+	if to-from <= store.RawSeriesMaxMS {
+		// A range with more changes than a chart can draw one by one (and
+		// than a request should read) is drawn by day.
+		n, err := h.Store.ChangesBetween(ctx, wt.ProductID, from, to)
+		if err != nil {
+			return nil, err
+		}
+		if n > maxRawChartPoints {
+			if s, err = h.Store.DailySeries(ctx, wt.ProductID, from, to); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if s == nil {
+		var err error
+		if s, err = h.Store.PriceSeries(ctx, wt.ProductID, from, to); err != nil {
+			return nil, err
+		}
 	}
 	cur := wt.Product.Currency
 	if cur == "" {

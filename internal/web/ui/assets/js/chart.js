@@ -11,6 +11,7 @@
   const productID = el.dataset.chartProduct;
   const emptyBox = document.querySelector("[data-chart-empty]");
   const errorBox = document.querySelector("[data-chart-error]");
+  const dailyNote = document.querySelector("[data-chart-daily]");
   const rowsBody = document.querySelector("[data-chart-rows]");
   const tableBox = rowsBody ? rowsBody.closest("details") : null;
   const HEIGHT = 320;
@@ -66,6 +67,21 @@
       ctx.fillRect(x0, b.top, Math.max(x1 - x0, 1), b.height);
       i = j;
     }
+    if (data.daily) { // each day's low–high band behind its close
+      const scale = Math.pow(10, data.digits);
+      ctx.fillStyle = css("--chart-line", "#1d5fd1");
+      ctx.globalAlpha = 0.18;
+      for (let i = 0; i + 1 < t.length; i++) {
+        const lo = data.lo[i], hi = data.hi[i];
+        if (lo === null || hi === null || lo === hi) continue;
+        const x0 = u.valToPos(t[i], "x", true);
+        const x1 = u.valToPos(t[i + 1], "x", true);
+        const y0 = u.valToPos(hi / scale, "y", true);
+        const y1 = u.valToPos(lo / scale, "y", true);
+        ctx.fillRect(x0, y0, Math.max(x1 - x0, 1), Math.max(y1 - y0, 1));
+      }
+      ctx.globalAlpha = 1;
+    }
     ctx.restore();
   }
 
@@ -75,12 +91,20 @@
     const d = data;
     const n = d.t.length;
     emptyBox.hidden = n > 0;
+    if (dailyNote) dailyNote.hidden = !(d.daily && n > 0);
     el.hidden = n === 0;
     el.dataset.points = String(n);
     if (n === 0) { el._uplot = null; fillTable(); return; }
     const scale = Math.pow(10, d.digits);
     const price = d.p.map(function (v) { return v === null ? null : v / scale; });
     const target = d.target === null ? null : d.target / scale;
+    let band = null; // the days' lowest low and highest high
+    if (d.daily) {
+      d.lo.forEach(function (v, i) {
+        if (v === null || d.hi[i] === null) return;
+        band = band ? [Math.min(band[0], v / scale), Math.max(band[1], d.hi[i] / scale)] : [v / scale, d.hi[i] / scale];
+      });
+    }
     const fmt = moneyFormat(d);
     const muted = css("--muted", "#5c5f66");
     const grid = css("--border", "#d9d9d3");
@@ -105,6 +129,7 @@
         y: { range: function (u, min, max) {
           if (min == null) return [0, 1];
           if (target !== null) { min = Math.min(min, target); max = Math.max(max, target); }
+          if (band) { min = Math.min(min, band[0]); max = Math.max(max, band[1]); }
           const pad = (max - min) * 0.08 || Math.abs(max) * 0.05 || 1;
           return [Math.max(0, min - pad), max + pad];
         } },
