@@ -186,7 +186,7 @@ func (p *process) exited() bool {
 
 // startProcess starts the command; it is killed at the end of the test,
 // and its log shown if the test failed.
-func startProcess(t *testing.T, name string, args ...string) *process {
+func startProcess(t testing.TB, name string, args ...string) *process {
 	t.Helper()
 	p := &process{cmd: exec.Command(os.Args[0], args...), done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), "SHELFWATCH_TEST_AS_CLI=1")
@@ -218,7 +218,7 @@ type hitCounter struct {
 // startCountingStore serves sim's handler on hosts loopback addresses
 // (127.0.0.2 …), so each host is its own domain with its own rate limit,
 // behind a counter of product page requests.
-func startCountingStore(t *testing.T, sim *storesim.Store, hosts int) *hitCounter {
+func startCountingStore(t testing.TB, sim *storesim.Store, hosts int) *hitCounter {
 	t.Helper()
 	h := &hitCounter{ids: map[string]int{}, hits: make([]int, sim.Len()+1)}
 	inner := sim.Handler()
@@ -360,7 +360,7 @@ func waitUntil(t *testing.T, limit time.Duration, what string, cond func() bool)
 
 // makeDue makes every product due now (time passing beyond their
 // interval) and returns the slot's start.
-func makeDue(t *testing.T, d *db.DB) int64 {
+func makeDue(t testing.TB, d *db.DB) int64 {
 	t.Helper()
 	now := time.Now().UnixMilli()
 	if _, err := d.Write.ExecContext(t.Context(), `UPDATE products SET next_check_at = $1`, now); err != nil {
