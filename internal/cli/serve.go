@@ -216,7 +216,9 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		return err
 	}
 	defer func() { _ = closePreview() }()
-	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log, Preview: preview})
+	imgOpts := fetchOptions(c, log)
+	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log, Preview: preview,
+		Images: fetch.NewOutboundClient(imgOpts, 10*time.Second), UserAgent: imgOpts.UserAgent()})
 	if err != nil {
 		return fmt.Errorf("web pages: %w", err)
 	}

@@ -16,6 +16,7 @@ const dashboardPageSize = 50
 func (h *Handler) dashboardPages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", h.signedIn(h.dashboard))
 	mux.HandleFunc("GET /watches/{id}/row", h.signedIn(h.dashboardRow))
+	mux.HandleFunc("GET /watches/{id}/image", h.signedIn(h.productImage))
 }
 
 // dashQuery is the dashboard's search, filters, sort and page, from the URL.

@@ -34,10 +34,16 @@ type Handler struct {
 	// Preview fetches and extracts a URL for the add-product page; nil
 	// disables the live preview.
 	Preview PreviewFunc
+	// Images fetches product images for GET /watches/{id}/image under the
+	// SSRF guard (fetch.NewOutboundClient); nil: no images.
+	Images ImageFetcher
+	// UserAgent is sent with image requests.
+	UserAgent string
 	// Now is injectable for tests.
 	Now func() time.Time
 
 	assets    *assets
+	images    *imageCache
 	templates map[string]*template.Template
 	bufs      sync.Pool
 }
@@ -68,6 +74,7 @@ func New(h *Handler) (*Handler, error) {
 		return nil, err
 	}
 	h.assets = a
+	h.images = newImageCache()
 	h.bufs.New = func() any { return new(bytes.Buffer) }
 	t, err := h.parseTemplates()
 	if err != nil {
