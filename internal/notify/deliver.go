@@ -69,6 +69,9 @@ type Deliverer struct {
 	// Sent, when set, is called after a notification is recorded as sent
 	// (live updates, the bench's latency).
 	Sent func(n *store.Notification)
+	// Failed, when set, is called after a failed attempt is recorded:
+	// dead, or failed and to be retried (live updates).
+	Failed func(n *store.Notification, dead bool)
 	// Backoff and MaxAttempts override the retry schedule (tests); nil and
 	// 0 mean Backoff with jitter and MaxAttempts.
 	Backoff     func(attempt int, retryAfter time.Duration) time.Duration
@@ -336,6 +339,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 			}
 			if _, err := d.Store.MarkNotificationFailed(ctx, b.ID, cause.Error(), time.Now().Add(wait).UnixMilli(), bdead); err != nil {
 				return err
+			}
+			if d.Failed != nil {
+				d.Failed(b, bdead)
 			}
 		}
 		d.logger().WarnContext(ctx, "notify: delivery failed", "notification", n.ID, "channel", n.ChannelID,

@@ -401,6 +401,7 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 		return nil, fmt.Errorf("record catalog scan %d: %w", id, mapErr(err))
 	}
 	var res CatalogScanResult
+	var evs []Event
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
 		res = CatalogScanResult{New: early}
 		c, err := scanCatalogWatch(tx.QueryRowContext(ctx, `SELECT `+catalogWatchCols+` FROM catalog_watches
@@ -416,7 +417,6 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 		if err != nil {
 			return err
 		}
-		var evs []Event
 		var fresh []CatalogItem
 		for _, it := range scan.Items {
 			if _, ok := seen[it.CanonicalURL]; ok {
@@ -473,6 +473,7 @@ func (s *Store) RecordCatalogScan(ctx context.Context, id int64, scan CatalogSca
 	if err != nil {
 		return nil, fmt.Errorf("record catalog scan %d: %w", id, mapErr(err))
 	}
+	s.runCommitHook(evs)
 	return &res, nil
 }
 

@@ -21,3 +21,32 @@ func (s *Store) runEventHook(ctx context.Context, tx *sql.Tx, evs []Event) error
 	}
 	return s.eventHook(ctx, tx, evs)
 }
+
+// CommitHook runs after a transaction that wrote evs has committed, so
+// whoever it tells (live pages) reads the new rows. It must not block: the
+// writer has returned from its transaction but its caller still waits.
+type CommitHook func(evs []Event)
+
+// SetCommitHook installs h for every committed write of events (the same
+// writes as SetEventHook). Call it once, before the store is used
+// concurrently.
+func (s *Store) SetCommitHook(h CommitHook) { s.commitHook = h }
+
+func (s *Store) runCommitHook(evs []Event) {
+	if s.commitHook == nil || len(evs) == 0 {
+		return
+	}
+	s.commitHook(evs)
+}
+
+// checksCommitted runs the commit hook for a group commit's events.
+func (s *Store) checksCommitted(outs []*CheckOutcome) {
+	if s.commitHook == nil {
+		return
+	}
+	var evs []Event
+	for _, o := range outs {
+		evs = append(evs, o.Events...)
+	}
+	s.runCommitHook(evs)
+}

@@ -153,6 +153,7 @@ func (s *Store) RecordChecks(ctx context.Context, rs []CheckResult) ([]*CheckOut
 	if err != nil {
 		return nil, err
 	}
+	s.checksCommitted(outs)
 	return outs, nil
 }
 

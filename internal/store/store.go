@@ -175,7 +175,8 @@ type Store struct {
 	now   func() time.Time
 	stmts stmtCache // the check path's prepared statements (frontier_stmts.go)
 
-	eventHook EventHook // eventhook.go
+	eventHook  EventHook  // eventhook.go
+	commitHook CommitHook // eventhook.go
 }
 
 // New returns a Store over an open, migrated database.
