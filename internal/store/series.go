@@ -3,7 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/shelfwatch/shelfwatch/internal/db"
 )
 
 // DayMS is one UTC day in Unix milliseconds; price_daily's days start at
@@ -80,41 +86,98 @@ func (s *Store) PriceSeries(ctx context.Context, productID, from, to int64) (*Se
 	return out, nil
 }
 
-// seriesPoints is one indexed range scan: the rows in [from, to] and the
-// last row before from. Prices point into one slab and repeated strings are
-// shared, so a 100,000-row answer allocates little beyond its slices.
+// seriesPointsSQL is one indexed range scan: the rows in [from, to] and the
+// last row before from.
+const seriesPointsSQL = `SELECT observed_at, price_minor, currency, availability FROM price_history
+	WHERE product_id = $1 AND observed_at <= $3 AND observed_at >= COALESCE(
+		(SELECT MAX(observed_at) FROM price_history WHERE product_id = $1 AND observed_at < $2), $2)
+	ORDER BY observed_at`
+
+// seriesPoints runs seriesPointsSQL. Prices point into shared slabs and
+// repeated strings are shared (a product's currency and availability rarely
+// change), so the answer costs little beyond its slice. On PostgreSQL the
+// rows are read raw from pgx, without database/sql's per-value boxing: a
+// product with tens of thousands of rows in range is the case to be fast for.
 func (s *Store) seriesPoints(ctx context.Context, productID, from, to int64) ([]SeriesPoint, error) {
-	rows, err := s.db.Read.QueryContext(ctx, `SELECT observed_at, price_minor, currency, availability FROM price_history
-		WHERE product_id = $1 AND observed_at <= $3 AND observed_at >= COALESCE(
-			(SELECT MAX(observed_at) FROM price_history WHERE product_id = $1 AND observed_at < $2), $2)
-		ORDER BY observed_at`, productID, from, to)
+	if s.db.Engine == db.Postgres && s.db.Pool != nil {
+		return s.seriesPointsPgx(ctx, productID, from, to)
+	}
+	rows, err := s.db.Read.QueryContext(ctx, seriesPointsSQL, productID, from, to)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var (
-		out        []SeriesPoint
-		slab       []int64
-		cur, avail interned
-		price      sql.NullInt64
-		curB, avB  sql.RawBytes
+		b         pointBuilder
+		price     sql.NullInt64
+		curB, avB sql.RawBytes
 	)
 	for rows.Next() {
-		var p SeriesPoint
-		if err := rows.Scan(&p.At, &price, &curB, &avB); err != nil {
+		var at int64
+		if err := rows.Scan(&at, &price, &curB, &avB); err != nil {
 			return nil, err
 		}
-		if price.Valid {
-			if len(slab) == cap(slab) {
-				slab = make([]int64, 0, min(max(2*cap(slab), 64), 4096))
-			}
-			slab = append(slab, price.Int64)
-			p.PriceMinor = &slab[len(slab)-1]
-		}
-		p.Currency, p.Availability = cur.of(curB), avail.of(avB)
-		out = append(out, p)
+		b.add(at, price.Int64, price.Valid, curB, avB)
 	}
-	return out, rows.Err()
+	return b.out, rows.Err()
+}
+
+func (s *Store) seriesPointsPgx(ctx context.Context, productID, from, to int64) ([]SeriesPoint, error) {
+	rows, err := s.db.Pool.Query(ctx, seriesPointsSQL, productID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	fd := rows.FieldDescriptions()
+	if len(fd) != 4 {
+		return nil, fmt.Errorf("series: %d columns", len(fd))
+	}
+	// int8 columns come in binary (8 bytes, big-endian) or, with the
+	// simple protocol, as text.
+	num := func(i int, v []byte) (int64, error) {
+		if fd[i].Format == pgx.BinaryFormatCode {
+			if len(v) != 8 {
+				return 0, fmt.Errorf("series: column %d: %d bytes", i, len(v))
+			}
+			return int64(binary.BigEndian.Uint64(v)), nil
+		}
+		return strconv.ParseInt(string(v), 10, 64)
+	}
+	var b pointBuilder
+	for rows.Next() {
+		v := rows.RawValues()
+		at, err := num(0, v[0])
+		if err != nil {
+			return nil, err
+		}
+		var price int64
+		if v[1] != nil {
+			if price, err = num(1, v[1]); err != nil {
+				return nil, err
+			}
+		}
+		b.add(at, price, v[1] != nil, v[2], v[3])
+	}
+	return b.out, rows.Err()
+}
+
+// pointBuilder collects series points with few allocations.
+type pointBuilder struct {
+	out        []SeriesPoint
+	slab       []int64
+	cur, avail interned
+}
+
+func (b *pointBuilder) add(at, price int64, hasPrice bool, cur, avail []byte) {
+	p := SeriesPoint{At: at, Currency: b.cur.of(cur), Availability: b.avail.of(avail)}
+	if hasPrice {
+		if len(b.slab) == cap(b.slab) {
+			b.slab = make([]int64, 0, min(max(2*cap(b.slab), 64), 4096))
+		}
+		b.slab = append(b.slab, price)
+		p.PriceMinor = &b.slab[len(b.slab)-1]
+	}
+	b.out = append(b.out, p)
 }
 
 // interned returns the previous string when the bytes repeat it (a
