@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -110,22 +111,29 @@ func TestUIProduct(t *testing.T) {
 	// Settings: a target, kept after a reload.
 	target := price.Format(minor/2, sp.Currency)
 	b.fill("#w-target", target)
-	b.do(chromedp.Click(chromedp.CSS(`[data-watch-settings] button[type=submit]`)))
-	waitFor(t, "the saved target", func() bool {
-		b.open(path, "#w-target")
-		return evalJS[string](b, `document.getElementById("w-target").value`) == target
-	})
+	b.clickAndReload(`[data-watch-settings] button[type=submit]`)
+	b.open(path, "#w-target")
+	if got := evalJS[string](b, `document.getElementById("w-target").value`); got != target {
+		t.Fatalf("target after saving %s and reloading: %q", target, got)
+	}
 
 	// Alert rule editor: a 10 % drop rule, listed after it is added.
 	evalJS[bool](b, `(function(){const s=document.getElementById("rule-kind");s.value="drop_percent";s.dispatchEvent(new Event("change"));return true})()`)
 	b.fill("#rule-percent", "10")
-	b.do(chromedp.Click(chromedp.CSS(`[data-rule-form] button[type=submit]`)))
+	b.clickAndReload(`[data-rule-form] button[type=submit]`)
 	b.waitText("[data-rules]", "Drop of 10 % or more", 20*time.Second)
 	b.waitJS(`document.getElementById("chart")._uplot != null`, 20*time.Second)
+	b.do(chromedp.Click(chromedp.CSS(`button[data-range="all"]`)))
+	b.waitJS(`document.getElementById("chart").dataset.range === "all"`, 20*time.Second)
 	b.shot("product-light")
 	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
 	b.waitJS(`document.documentElement.dataset.theme === "dark" && document.getElementById("chart")._uplot != null`, 10*time.Second)
 	b.shot("product-dark")
+	// A phone: one column, the chart as wide as the screen.
+	b.do(chromedp.EmulateViewport(390, 844))
+	b.waitJS(`document.getElementById("chart")._uplot.width <= 390`, 10*time.Second)
+	b.shot("product-phone-dark")
+	b.do(chromedp.EmulateViewport(1280, 900))
 	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
 
 	// Bulk add: two good lines, one bad.
@@ -161,12 +169,26 @@ func TestUIProduct(t *testing.T) {
 	b.shot("other-workspace")
 }
 
+// clickAndReload clicks sel (a data-api control whose success reloads the
+// page) and waits for the new page, so the test's next navigation does not
+// race the reload.
+func (b *chrome) clickAndReload(sel string) {
+	b.t.Helper()
+	evalJS[bool](b, `(window.__swBeforeReload = true)`)
+	b.do(chromedp.Click(chromedp.CSS(sel)))
+	b.waitJS(`window.__swBeforeReload === undefined && document.readyState === "complete"`, 20*time.Second)
+}
+
 // waitJS polls a JS condition until it is true.
 func (b *chrome) waitJS(cond string, timeout time.Duration) {
 	b.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		if evalJS[bool](b, `(function(){try{return !!(`+cond+`)}catch(e){return false}})()`) {
+		// Errors (a page between documents) count as false.
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){try{return !!(`+cond+`)}catch(e){return false}})()`))
+		cancel()
+		if err == nil && ok {
 			return
 		}
 		if time.Now().After(deadline) {

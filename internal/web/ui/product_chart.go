@@ -98,7 +98,7 @@ func appendChartJSON(b []byte, rangeKey string, s *store.Series, currency string
 	b = append(b, `{"range":`...)
 	b = strconv.AppendQuote(b, rangeKey)
 	b = append(b, `,"daily":`...)
-	b = strconv.AppendBool(b, s.Daily)
+	b = strconv.AppendBool(b, len(s.Days) > 0) // a "daily" range before any rollup is all raw rows
 	b = append(b, `,"currency":`...)
 	b = strconv.AppendQuote(b, currency)
 	b = append(b, `,"digits":`...)
