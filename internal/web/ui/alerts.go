@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/alert"
@@ -238,16 +239,7 @@ func newRuleForm(v ruleView, refs []channelRef) ruleForm {
 	return ruleForm{R: v, Channels: refs, Kinds: alert.Kinds, ChanJSON: string(b)}
 }
 
-func joinComma(s []string) string {
-	out := ""
-	for i, w := range s {
-		if i > 0 {
-			out += ", "
-		}
-		out += w
-	}
-	return out
-}
+func joinComma(s []string) string { return strings.Join(s, ", ") }
 
 // pathInt64 is the {id} of the path; false for anything but a positive id.
 func pathInt64(r *http.Request) (int64, bool) {
@@ -255,6 +247,6 @@ func pathInt64(r *http.Request) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-// inRule reports whether the rule sends to channel id (for the form's
+// HasChannel reports whether the rule sends to channel id (the form's
 // checkboxes).
 func (v ruleView) HasChannel(id int64) bool { return slices.Contains(v.ChannelIDs, id) }

@@ -87,8 +87,9 @@ func TestAlertPages(t *testing.T) {
 	f.watch(t, f.ws, 2)
 	ctx := context.Background()
 	seal := func(int64) (string, error) { return "sealed", nil }
+	seven := 7
 	hook := &store.Channel{WorkspaceID: f.ws, Kind: store.ChannelWebhook, Name: "Team hook", Config: `{"host":"hooks.example"}`, TimeZone: "UTC", Enabled: true}
-	chat := &store.Channel{WorkspaceID: f.ws, Kind: store.ChannelShoutrrr, Name: "Phone", Config: `{"service":"ntfy","host":"ntfy.sh"}`, TimeZone: "Europe/Berlin", Enabled: true, QuietHours: "22:00-07:00"}
+	chat := &store.Channel{WorkspaceID: f.ws, Kind: store.ChannelShoutrrr, Name: "Phone", Config: `{"service":"ntfy","host":"ntfy.sh"}`, TimeZone: "Europe/Berlin", Enabled: true, QuietHours: "22:00-07:00", DigestHour: &seven}
 	other := &store.Channel{WorkspaceID: f.ws2, Kind: store.ChannelWebhook, Name: "Secret other", Config: `{}`, TimeZone: "UTC", Enabled: true}
 	for _, c := range []*store.Channel{hook, chat, other} {
 		if err := f.st.CreateChannel(ctx, c, seal, nil); err != nil {
@@ -154,7 +155,7 @@ func TestAlertPages(t *testing.T) {
 	}
 
 	body = page(f.ws, auth.RoleAdmin, "/channels", 200, "Team hook", "hooks.example", "Dead", "receiver answered 500", "1 dead",
-		"Quiet 22:00-07:00 (Europe/Berlin)", `data-api="/api/v1/channels"`, "data-channel-test")
+		"Quiet 22:00-07:00 (Europe/Berlin)", "Daily digest at 07:00 Europe/Berlin", `data-api="/api/v1/channels"`, "data-channel-test")
 	if strings.Contains(body, "Secret other") {
 		t.Error("the channels page lists another workspace's channel")
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,16 +77,9 @@ func viewChannel(c store.Channel) channelView {
 	v := channelView{Channel: c, Label: channelLabel(c.Kind, cfg.Service), Service: cfg.Service, Host: cfg.Host,
 		From: cfg.From, To: strings.Join(cfg.To, ", ")}
 	if c.DigestHour != nil {
-		v.Digest = twoDigits(*c.DigestHour) + ":00"
+		v.Digest = fmt.Sprintf("%02d:00", *c.DigestHour)
 	}
 	return v
-}
-
-func twoDigits(n int) string {
-	if n < 10 {
-		return "0" + strconv.Itoa(n)
-	}
-	return strconv.Itoa(n)
 }
 
 type channelsData struct {
