@@ -105,7 +105,20 @@ func TestUIAdminAccountAndTokens(t *testing.T) {
 	b.waitText("form .form-error", "password", 10*time.Second)
 	b.signIn("ada@example.com", "battery staple horse")
 
+	// Another session (a second device) is listed, then signed out from here.
+	if code := sessionGet(t, base, "ada@example.com", "battery staple horse", "/settings/sessions"); code != http.StatusOK {
+		t.Fatalf("second session: %d", code)
+	}
 	b.open("/settings/sessions", "table.sessions")
+	b.waitText("table.sessions", "This session", 5*time.Second)
+	if n := evalJS[int](b, `document.querySelectorAll("table.sessions tbody tr").length`); n != 2 {
+		t.Fatalf("%d sessions listed, want 2", n)
+	}
+	b.acceptConfirms()
+	b.do(chromedp.Click(chromedp.CSS(`[data-revoke-others]`)))
+	waitFor(t, "the other session signed out", func() bool {
+		return evalJS[int](b, `document.readyState === "complete" ? document.querySelectorAll("table.sessions tbody tr").length : 0`) == 1
+	})
 	b.waitText("table.sessions", "This session", 5*time.Second)
 
 	b.open("/settings/tokens", "#token-form")
@@ -216,6 +229,17 @@ func TestUIAdminInviteMembers(t *testing.T) {
 	}
 	bob.open("/", "main h1")
 	bob.shot("viewer-dashboard")
+
+	// A viewer may still leave.
+	bob.open("/settings/members", "main")
+	bob.acceptConfirms()
+	bob.do(chromedp.Click(chromedp.CSS(`[data-api^="/api/v1/members/"][data-method="DELETE"]`)))
+	bob.waitText("main h1", "Watches", 10*time.Second)
+	owner.open("/settings/members", "table.members")
+	if strings.Contains(owner.text("table.members"), "bob@example.com") {
+		t.Fatal("bob left but is still listed")
+	}
+	owner.shot("after-leave")
 }
 
 // Administration: the domain table lists storesim's domain with its
@@ -225,6 +249,8 @@ func TestUIAdminInviteMembers(t *testing.T) {
 func TestUIAdminPages(t *testing.T) {
 	sim := startStore(t, 3)
 	c := uiConfig(t, db.SQLite)
+	// A pool no domain uses: the pages list it, nothing goes through it.
+	c.Fetch.Proxies = "eu=http://user:secret@127.0.0.1:9"
 	base, stop := startServe(t, c)
 	defer func() { _ = stop() }()
 	for id := 1; id <= 3; id++ {
@@ -260,7 +286,7 @@ func TestUIAdminPages(t *testing.T) {
 	b.shot("admin-domains")
 
 	b.do(chromedp.Click(chromedp.CSS(row + ` a`)))
-	b.do(chromedp.WaitVisible(chromedp.CSS("#domain-form")))
+	b.do(chromedp.WaitVisible(chromedp.CSS("#domain-form")), chromedp.WaitReady(chromedp.CSS(`#proxy option[value="eu"]`)))
 	const priceSel = `.price-item--sale, .product__price .price-item--regular, .special-price .price, .price-box > .price, .pdp-price__now, .priceToPay .a-offscreen`
 	b.fill("#rate", "30", "#sel-price", priceSel, "#sel-title", "h1.product-title")
 	b.do(chromedp.Click(chromedp.CSS(`#domain-form button[type=submit]`)))
@@ -366,7 +392,11 @@ func TestUIAdminPages(t *testing.T) {
 	b.open("/admin/audit", "table.audit")
 	b.waitText("table.audit", "instance.setting", 5*time.Second)
 	b.open("/admin/proxies", "#proxy-pools")
-	b.waitText("#proxy-pools", "No proxy pools are configured", 10*time.Second)
+	b.waitText(`#proxy-pools tr[data-pool="eu"]`, "eu\t1\thttp://127.0.0.1:9", 10*time.Second)
+	if html := evalJS[string](b, `document.documentElement.outerHTML`); strings.Contains(html, "secret") {
+		t.Fatal("the proxies page shows a proxy's password")
+	}
+	b.shot("admin-proxies")
 	b.open("/admin/users", "table.users")
 	b.shot("admin-users")
 }

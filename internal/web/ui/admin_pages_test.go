@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,6 +58,22 @@ func TestAdminAndSettingsPagesRender(t *testing.T) {
 				if rec := get(false, auth.RoleOwner, path); rec.Code != http.StatusForbidden {
 					t.Errorf("GET %s as a non-admin = %d, want 403", path, rec.Code)
 				}
+			}
+			// The audit log pages 50 at a time, newest first.
+			for i := range 60 {
+				if err := f.st.Audit(ctx, store.AuditEntry{ActorUserID: u.ID, Action: "test.page", Target: fmt.Sprintf("n:%02d", i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			first := get(true, auth.RoleOwner, "/admin/audit").Body.String()
+			m := regexp.MustCompile(`href="/admin/audit\?before=(\d+)"`).FindStringSubmatch(first)
+			if m == nil || !strings.Contains(first, "n:59") || strings.Contains(first, "n:09") {
+				t.Fatalf("first audit page: older link %v, newest shown %v", m, strings.Contains(first, "n:59"))
+			}
+			second := get(true, auth.RoleOwner, "/admin/audit?before="+m[1]).Body.String()
+			if !strings.Contains(second, "n:09") || strings.Contains(second, "n:10<") || !strings.Contains(second, "domain.update") ||
+				strings.Contains(second, "?before=") {
+				t.Errorf("second audit page is not the rest of the log")
 			}
 			if rec := get(true, auth.RoleOwner, "/admin/domains/nowhere.example"); rec.Code != http.StatusNotFound {
 				t.Errorf("unknown domain: %d", rec.Code)

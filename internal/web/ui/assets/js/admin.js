@@ -47,7 +47,7 @@
     const wrap = el("div", "table-wrap");
     const t = el("table", "proxies");
     const head = el("tr");
-    ["Pool", "Proxies", "Default"].forEach(function (h, i) {
+    ["Pool", "Proxies", "Addresses", "Default"].forEach(function (h, i) {
       const th = el("th", i === 1 ? "num" : "", h); th.scope = "col"; head.append(th);
     });
     const thead = el("thead"); thead.append(head);
@@ -56,9 +56,13 @@
       const tr = el("tr");
       tr.dataset.pool = p.name;
       tr.append(el("td", "mono", p.name));
-      const n = el("td", "num", (p.proxies || []).length);
-      n.title = (p.proxies || []).join("\n");
-      tr.append(n);
+      tr.append(el("td", "num", (p.proxies || []).length));
+      const addrs = el("td", "mono small");
+      (p.proxies || []).forEach(function (u, i) {
+        if (i) addrs.append(el("br"));
+        addrs.append(document.createTextNode(u));
+      });
+      tr.append(addrs);
       const d = el("td");
       if (p.default) d.append(el("span", "badge good", "default")); else d.append(el("span", "muted", "—"));
       tr.append(d);
