@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -115,12 +116,27 @@ func TestScaleOutWorkersCheckEachProductOncePerSlot(t *testing.T) {
 	// Slot 3: one worker is SIGKILLed a quarter of the way through.
 	slot3 := makeDue(t, d)
 	waitUntil(t, 2*time.Minute, "a quarter of slot 3", func() bool { return count(`last_checked_at >= $1`, slot3) >= n/4 })
+	owner := fmt.Sprintf("%%-%d-________", victim.cmd.Process.Pid) // host-pid-8 hex digits, see monitor.WorkerID
+	// Between two batches a worker holds no lease: freeze it until it is
+	// caught holding some, then kill it.
+	waitUntil(t, time.Minute, "the worker to hold leases", func() bool {
+		if err := victim.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		if count(`lease_owner LIKE $1`, owner) > 0 {
+			return true
+		}
+		if err := victim.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		return false
+	})
 	if err := victim.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	<-victim.done
-	owner := fmt.Sprintf("%%-%d-________", victim.cmd.Process.Pid) // host-pid-8 hex digits, see monitor.WorkerID
-	orphans := map[int]bool{}                                      // store ids of the products the dead worker held
+	orphans := map[int]bool{} // store ids of the products the dead worker held
 	rows, err := d.Read.QueryContext(t.Context(), `SELECT url FROM products WHERE lease_owner LIKE $1`, owner)
 	if err != nil {
 		t.Fatal(err)
