@@ -15,6 +15,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/notify"
 	"github.com/shelfwatch/shelfwatch/internal/secret"
 	"github.com/shelfwatch/shelfwatch/internal/store"
+	"github.com/shelfwatch/shelfwatch/internal/web/sse"
 )
 
 // secretKeys is the keyring sealing channel secrets: --secret-key, or in
@@ -63,12 +64,24 @@ func newAlerting(c config.Config, st *store.Store, log *slog.Logger, reg prometh
 }
 
 // start connects the job runner: deliveries and retries enqueue on it, and
-// every write of events now runs the dispatcher in its transaction.
-func (a *alerting) start(st *store.Store, runner *jobs.Runner, baseURL string) {
+// every write of events now runs the dispatcher in its transaction. live
+// announces changes to open pages: in the transaction on PostgreSQL, after
+// the commit on SQLite, and a delivery's outcome once it is recorded.
+func (a *alerting) start(st *store.Store, runner *jobs.Runner, baseURL string, live *sse.Publisher) {
 	a.deliverer.Jobs = runner
+	a.deliverer.Sent, a.deliverer.Failed = live.NotificationSent, live.NotificationFailed
 	d := &notify.Dispatcher{Store: st, Jobs: runner, BaseURL: baseURL}
+	announce := live.EventHook()
 	st.SetEventHook(func(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
-		_, err := d.OnEvents(ctx, tx, evs)
-		return err
+		if _, err := d.OnEvents(ctx, tx, evs); err != nil {
+			return err
+		}
+		if announce == nil {
+			return nil
+		}
+		// pg_notify with a payload within its limit fails only with the
+		// connection, when the transaction cannot commit anyway.
+		return announce(ctx, tx, evs)
 	})
+	st.SetCommitHook(live.CommitHook())
 }

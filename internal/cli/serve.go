@@ -187,7 +187,9 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	if err != nil {
 		return fmt.Errorf("job queue: %w", err)
 	}
-	alerts.start(st, runner, c.Accounts.BaseURL)
+	lv := startLive(ctx, c, d, log) // live.go
+	defer lv.stop()
+	alerts.start(st, runner, c.Accounts.BaseURL, lv.pub)
 	confirmer.Runner = runner
 	cat.Jobs = runner
 	if c.Role != config.RoleWeb {
@@ -224,6 +226,7 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	handler := web.Handler(web.Deps{
 		UI:       pages.Routes(),
+		Live:     lv.hub,
 		Logger:   log,
 		Registry: reg,
 		API: &api.Handler{Store: st, Logger: log, DefaultWorkspace: ws.ID, Now: func() int64 { return time.Now().UnixMilli() },
@@ -254,6 +257,9 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if lv.hub != nil {
+		srv.RegisterOnShutdown(lv.hub.Close) // open event streams end, or Shutdown would wait for them
 	}
 	scheme := "http"
 	if c.HTTP.TLSCert != "" {

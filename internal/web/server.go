@@ -17,6 +17,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/web/api"
 	"github.com/shelfwatch/shelfwatch/internal/web/problem"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
+	"github.com/shelfwatch/shelfwatch/internal/web/sse"
 )
 
 // Deps are what the HTTP surface needs, passed in by serve.
@@ -28,6 +29,9 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Ready reports whether the database and the job queue answer.
 	Ready func(ctx context.Context) error
+	// Live is the hub of live updates behind GET /events (nil in a
+	// worker-only process).
+	Live *sse.Hub
 
 	// TLS is set when this process serves HTTPS itself (HSTS is sent).
 	TLS bool
