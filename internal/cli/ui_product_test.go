@@ -32,6 +32,10 @@ func TestUIProduct(t *testing.T) {
 	b := newChrome(t, base)
 	b.signIn(adminEmail, adminPassword)
 
+	// A channel, which the rule editor offers (checked: it is enabled).
+	if code, body := httpDo(t, "POST", base+"/api/v1/channels", `{"kind":"webhook","name":"Team hook","url":"http://127.0.0.1:9/hook"}`); code != 201 {
+		t.Fatalf("create channel: %d %s", code, body)
+	}
 	sp, ok := sim.Product(1)
 	if !ok {
 		t.Fatal("storesim has no product 1")
@@ -52,7 +56,7 @@ func TestUIProduct(t *testing.T) {
 	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
 
 	b.do(chromedp.Click(chromedp.CSS(`#add-form button[type=submit]`)))
-	b.waitText("#product-title", sp.Title, 20*time.Second)
+	b.waitJS(`/^\/watches\/[0-9]+$/.test(location.pathname) && document.getElementById("product-title") != null`, 20*time.Second)
 	loc := b.location()
 	watchID, err := strconv.ParseInt(loc[strings.LastIndex(loc, "/")+1:], 10, 64)
 	if err != nil || !strings.Contains(loc, "/watches/") {
@@ -62,9 +66,10 @@ func TestUIProduct(t *testing.T) {
 
 	// The first check fills the price in (the page is reloaded until then:
 	// live updates are another page's business).
-	waitFor(t, "the first check's price on the product page", func() bool {
+	waitFor(t, "the first check's title and price on the product page", func() bool {
 		b.open(path, "#product-title")
-		return strings.Contains(strings.ReplaceAll(b.text("[data-current-price]"), ",", ""), sp.Price)
+		return strings.Contains(b.text("#product-title"), sp.Title) &&
+			strings.Contains(strings.ReplaceAll(b.text("[data-current-price]"), ",", ""), sp.Price)
 	})
 	b.waitJS(`document.getElementById("chart").dataset.points !== undefined`, 20*time.Second)
 	if n := evalJS[int](b, `document.getElementById("chart")._uplot.data[0].length`); n < 1 {
@@ -122,6 +127,7 @@ func TestUIProduct(t *testing.T) {
 	b.fill("#rule-percent", "10")
 	b.clickAndReload(`[data-rule-form] button[type=submit]`)
 	b.waitText("[data-rules]", "Drop of 10 % or more", 20*time.Second)
+	b.waitText("[data-rules]", "→ Team hook", 5*time.Second)
 	b.waitJS(`document.getElementById("chart")._uplot != null`, 20*time.Second)
 	b.do(chromedp.Click(chromedp.CSS(`button[data-range="all"]`)))
 	b.waitJS(`document.getElementById("chart").dataset.range === "all"`, 20*time.Second)

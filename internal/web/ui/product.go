@@ -67,6 +67,9 @@ type productData struct {
 	Events      []store.Event
 	Rules       []*store.AlertRule
 	Kinds       []prodKindOption
+	Channels    []store.Channel
+	ChannelName map[int64]string
+	DefaultChan string // JSON array of the enabled channels' ids
 	Tags        string
 	MinInterval string
 	SnoozeUntil string // RFC 3339, a day from now
@@ -115,9 +118,23 @@ func (h *Handler) productPage(w http.ResponseWriter, r *http.Request, id auth.Id
 		h.serverError(w, r, "watch rules", err)
 		return
 	}
-	d := productData{Summary: sum, CanWrite: id.CanWrite(), Ranges: chartRanges[:], Range: defaultChartRange,
+	channels, err := h.Store.ListChannels(r.Context(), id.WorkspaceID)
+	if err != nil {
+		h.serverError(w, r, "channels", err)
+		return
+	}
+	d := productData{Summary: sum, Channels: channels, ChannelName: map[int64]string{}, CanWrite: id.CanWrite(), Ranges: chartRanges[:], Range: defaultChartRange,
 		Events: events, Rules: rules, Tags: strings.Join(wt.Tags, ", "), MinInterval: prodInterval(wt.MinInterval),
 		SnoozeUntil: h.now().Add(24 * time.Hour).UTC().Format(time.RFC3339), Now: h.now().UnixMilli()}
+	enabled := []int64{}
+	for _, c := range channels {
+		d.ChannelName[c.ID] = c.Name
+		if c.Enabled {
+			enabled = append(enabled, c.ID)
+		}
+	}
+	ids, _ := json.Marshal(enabled)
+	d.DefaultChan = string(ids)
 	for _, k := range alert.Kinds {
 		if k != alert.NewProduct { // catalog watches only
 			d.Kinds = append(d.Kinds, prodKindOption{string(k), prodKindLabel(string(k))})

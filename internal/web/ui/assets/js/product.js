@@ -14,6 +14,16 @@
       box.querySelectorAll("input, select, textarea").forEach(function (f) { f.disabled = !on; });
     });
   }
+  // The checked channels go as one JSON array of ids (app.js sends
+  // checkbox sets as strings; the API wants numbers).
+  const ids = form.querySelector("[data-channel-ids]");
+  function syncChannels() {
+    if (!ids) return;
+    const checked = Array.from(form.querySelectorAll("[data-channel]:checked")).map(function (c) { return parseInt(c.value, 10); });
+    ids.value = JSON.stringify(checked);
+  }
+  form.addEventListener("change", function (ev) { if (ev.target.matches("[data-channel]")) syncChannels(); });
+  syncChannels();
   kind.addEventListener("change", sync);
   form.addEventListener("reset", function () { setTimeout(sync, 0); });
   sync();
