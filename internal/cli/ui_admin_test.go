@@ -269,8 +269,7 @@ func TestUIAdminPages(t *testing.T) {
 	domain := strings.Split(strings.TrimPrefix(sim.URL(1), "http://"), ":")[0]
 
 	b := newChrome(t, base)
-	// Straight to the admin pages: the dashboard would show storesim's
-	// product images, which the CSP (img-src 'self') refuses.
+	// Signing in from a link to /admin lands back on the admin pages.
 	b.open("/signin?next=/admin", "#email")
 	b.fill("#email", adminEmail, "#password", adminPassword)
 	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS("table.domains")))
