@@ -154,7 +154,11 @@ func (b *chrome) waitText(sel, want string, timeout time.Duration) {
 func (b *chrome) fill(fields ...string) {
 	b.t.Helper()
 	for i := 0; i+1 < len(fields); i += 2 {
-		b.do(chromedp.Clear(chromedp.CSS(fields[i])), chromedp.SendKeys(chromedp.CSS(fields[i]), fields[i+1]))
+		// Empty the field as a user would (select all, delete): Clear
+		// leaves a value typed earlier in place.
+		_ = evalJS[bool](b, `(function(){const e=document.querySelector(`+jsString(fields[i])+`);if(!e)return false;`+
+			`e.value="";e.dispatchEvent(new Event("input",{bubbles:true}));return true})()`)
+		b.do(chromedp.SendKeys(chromedp.CSS(fields[i]), fields[i+1]))
 	}
 }
 
