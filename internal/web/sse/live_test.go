@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -318,5 +319,67 @@ func TestFromEvents(t *testing.T) {
 	want := []Message{{Kind: KindProduct, ProductID: 5}, {Kind: KindProduct, ProductID: 6}, {Kind: KindCatalog, WorkspaceID: 2, ID: 3}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+// The whole path on each engine: a price change recorded through the store
+// shows on the stream of a workspace watching the product within 2 s, and
+// not on another workspace's (on PostgreSQL the stream is served by another
+// pool, as by a web process apart from the worker).
+func TestLiveStreamEndToEnd(t *testing.T) {
+	for _, eng := range dbtest.Engines() {
+		t.Run(string(eng), func(t *testing.T) {
+			dbtest.SkipUnlessAvailable(t, eng)
+			ctx := t.Context()
+			hub := NewHub()
+			var writer, reader *store.Store
+			if eng == db.SQLite {
+				writer = store.New(dbtest.Open(t, eng))
+				writer.SetCommitHook((&Publisher{Hub: hub}).CommitHook())
+				reader = writer
+			} else {
+				url := dbtest.PostgresURL(t)
+				dw, dr := openPostgres(t, url, true), openPostgres(t, url, false)
+				writer, reader = store.New(dw), store.New(dr)
+				writer.SetEventHook((&Publisher{DB: dw.Write, Channel: ChannelName(dw.Schema)}).EventHook())
+				listening := make(chan bool, 1)
+				l := &Listener{URL: url, Channel: ChannelName(dr.Schema), Hub: hub, OnListen: func(re bool) { listening <- re }}
+				lctx, cancel := context.WithCancel(ctx)
+				done := make(chan error, 1)
+				go func() { done <- l.Run(lctx) }()
+				t.Cleanup(func() { cancel(); <-done })
+				waitListen(t, listening)
+			}
+			s := newShop(t, writer)
+			p := s.product(t, 1)
+			other, err := writer.EnsureWorkspace(ctx, "other", "Other")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.see(ctx, p, 1999, store.InStock, nil); err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(Handler(hub, testWho, reader.WatchedProductIDs))
+			t.Cleanup(srv.Close)
+			mine, theirs := open(t, srv.URL, s.ws), open(t, srv.URL, other.ID)
+
+			start := time.Now()
+			if err := s.see(ctx, p, 1499, store.InStock, nil); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case ev := <-mine.events:
+				if want := (sseEvent{"product", fmt.Sprintf(`{"product_id":%d}`, p)}); ev != want {
+					t.Fatalf("got %+v, want %+v", ev, want)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("the price change did not show within 2 s")
+			}
+			t.Logf("%s: recorded → on the watching page's stream in %v", eng, time.Since(start))
+			hub.Publish(Message{Kind: KindResync})
+			if ev := theirs.next(t); ev.name != "resync" {
+				t.Fatalf("a workspace not watching the product got %+v", ev)
+			}
+		})
 	}
 }
