@@ -104,31 +104,33 @@ type Listener struct {
 	// checked (0: 30 s), so a dead link is noticed without traffic.
 	PingEvery time.Duration
 	// OnListen, when set, is called each time LISTEN is in effect;
-	// reconnected is false the first time.
+	// reconnected is false when the first attempt succeeded.
 	OnListen func(reconnected bool)
 }
 
-// Run listens until ctx ends, reconnecting with backoff. After a
-// reconnect it publishes a resync: what was announced while it was away
-// is lost, so pages reload.
+// Run listens until ctx ends, reconnecting with backoff. Once listening
+// after any failure (a lost connection, or a database that was down at
+// start while pages were open) it publishes a resync: what was announced
+// meanwhile is lost, so pages reload.
 func (l *Listener) Run(ctx context.Context) error {
 	minB, maxB := cmpOr(l.MinBackoff, 250*time.Millisecond), cmpOr(l.MaxBackoff, 15*time.Second)
 	wait := minB
-	listened := false
+	failed := false
 	for {
 		err := l.session(ctx, func() {
-			if listened {
+			if failed {
 				l.Hub.Publish(Message{Kind: KindResync})
 			}
 			if l.OnListen != nil {
-				l.OnListen(listened)
+				l.OnListen(failed)
 			}
-			listened, wait = true, minB
+			wait = minB
 		})
+		failed = true
 		if ctx.Err() != nil {
 			return nil
 		}
-		l.logger().WarnContext(ctx, "live updates: LISTEN connection lost; reconnecting", "err", err, "in", wait)
+		l.logger().WarnContext(ctx, "live updates: LISTEN connection failed; retrying", "err", err, "in", wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
