@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/catalog"
 	"github.com/shelfwatch/shelfwatch/internal/config"
 	"github.com/shelfwatch/shelfwatch/internal/db"
@@ -29,6 +30,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/web"
 	"github.com/shelfwatch/shelfwatch/internal/web/api"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
+	"github.com/shelfwatch/shelfwatch/internal/web/sse"
 	"github.com/shelfwatch/shelfwatch/internal/web/ui"
 )
 
@@ -219,7 +221,11 @@ func serve(ctx context.Context, c config.Config, log *slog.Logger, ready chan<- 
 	}
 	defer func() { _ = closePreview() }()
 	imgOpts := fetchOptions(c, log)
-	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log, Preview: preview,
+	var events http.Handler
+	if lv.hub != nil {
+		events = sse.Handler(lv.hub, signedInWorkspace, st.WatchedProductIDs)
+	}
+	pages, err := ui.New(&ui.Handler{Store: st, Auth: accounts, Logger: log, Preview: preview, Live: events,
 		Images: fetch.NewOutboundClient(imgOpts, 10*time.Second), UserAgent: imgOpts.UserAgent()})
 	if err != nil {
 		return fmt.Errorf("web pages: %w", err)
@@ -395,4 +401,10 @@ func displayAddr(a net.Addr) string {
 		return "localhost" + strings.TrimPrefix(s, "[::]")
 	}
 	return s
+}
+
+// signedInWorkspace is the workspace of a page's session, for live updates.
+func signedInWorkspace(r *http.Request) (int64, bool) {
+	id, ok := auth.FromContext(r.Context())
+	return id.WorkspaceID, ok && id.WorkspaceID != 0
 }

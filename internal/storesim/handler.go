@@ -17,6 +17,7 @@ func (st *Store) Handler() http.Handler {
 	mux.HandleFunc("GET /sitemaps/{file}", st.faulty(st.serveSitemap))
 	mux.HandleFunc("GET /products.json", st.faulty(st.serveFeed))
 	mux.HandleFunc("GET /p/{idslug}", st.faulty(st.servePage))
+	mux.HandleFunc("GET /img/{id}/{file}", st.serveImage)
 	mux.HandleFunc("GET /{$}", st.faulty(st.serveHome))
 	st.controlRoutes(mux)
 	mux.HandleFunc("/", st.faulty(func(w http.ResponseWriter, r *http.Request) {

@@ -321,7 +321,8 @@ func sparkline(pts []store.SparkPoint, start, current *int64, from, to int64) st
 	if current != nil {
 		line = append(line, pt{to, *current})
 	}
-	if len(line) < 2 || to <= from {
+	// Less than three days of a 30-day window says nothing yet.
+	if len(line) < 2 || to <= from || (to-line[0].at)*10 < to-from {
 		return ""
 	}
 	lo, hi := line[0].p, line[0].p

@@ -329,6 +329,12 @@
     });
   }
 
+  // A product image the store no longer has shows the empty tile, not a
+  // broken-image icon.
+  document.addEventListener("error", function (ev) {
+    if (ev.target && ev.target.tagName === "IMG") ev.target.classList.add("broken");
+  }, true);
+
   window.shelfwatch = { api: api, toast: toast, refresh: refresh };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", live); else live();
 })();
