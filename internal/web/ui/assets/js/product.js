@@ -1,7 +1,22 @@
-// The product page's alert-rule editor: only the fields of the chosen kind
-// are shown and sent (app.js skips disabled fields).
+// The product page's alert-rule editor (only the fields of the chosen kind
+// are shown and sent: app.js skips disabled fields) and its image fallback.
 (function () {
   "use strict";
+
+  // A product image that fails to load (the store moved it, or it is not a
+  // picture) becomes the empty tile, also after a live refresh.
+  function noImage(img) {
+    const s = document.createElement("span");
+    s.className = "ph-img noimg";
+    s.setAttribute("aria-hidden", "true");
+    img.replaceWith(s);
+  }
+  document.addEventListener("error", function (ev) {
+    if (ev.target.matches && ev.target.matches("img.ph-img")) noImage(ev.target);
+  }, true);
+  document.querySelectorAll("img.ph-img").forEach(function (img) {
+    if (img.complete && img.naturalWidth === 0) noImage(img);
+  });
 
   const form = document.querySelector("[data-rule-form]");
   if (!form) return;
