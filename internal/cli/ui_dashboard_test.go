@@ -10,15 +10,23 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/shelfwatch/shelfwatch/internal/db"
+	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/price"
 )
 
 // The dashboard in the browser: watches with their store prices; search and
 // status filters; a price change in the store reaches the open page over
-// server-sent events and its row changes without a reload; bulk pause.
+// server-sent events and its row changes without a reload; bulk pause. On
+// PostgreSQL the change travels by NOTIFY to the page-serving hub.
 func TestUIDashboardLive(t *testing.T) {
+	for _, engine := range dbtest.Engines() {
+		t.Run(string(engine), func(t *testing.T) { testUIDashboardLive(t, engine) })
+	}
+}
+
+func testUIDashboardLive(t *testing.T, engine db.Engine) {
 	sim := startStore(t, 4)
-	c := uiConfig(t, db.SQLite)
+	c := uiConfig(t, engine)
 	base, stop := startServe(t, c)
 	defer func() { _ = stop() }()
 	side := openSide(t, c)
