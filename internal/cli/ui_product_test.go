@@ -113,6 +113,22 @@ func TestUIProduct(t *testing.T) {
 		t.Fatalf("the table fallback has %d rows", rows)
 	}
 
+	// Live: the store's price drops; the next check updates the header and
+	// the chart without a reload.
+	evalJS[bool](b, `(window.__swNoReload = true)`)
+	dropped := price.Format(minor*9/10, sp.Currency)
+	if err := sim.SetPrice(1, dropped); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := side.CheckSoon(t.Context(), time.Now().UnixMilli(), productID); err != nil {
+		t.Fatal(err)
+	}
+	b.waitJS(`document.querySelector("[data-current-price]").textContent.replaceAll(",", "").includes(`+jsString(dropped)+`)`, 30*time.Second)
+	b.waitJS(`(function(){const u=document.getElementById("chart")._uplot; const p=u.data[1]; return p[p.length-1] === `+dropped+`})()`, 10*time.Second)
+	if !evalJS[bool](b, `window.__swNoReload === true`) {
+		t.Fatal("the page reloaded for the live update")
+	}
+
 	// Settings: a target, kept after a reload.
 	target := price.Format(minor/2, sp.Currency)
 	b.fill("#w-target", target)
@@ -164,6 +180,16 @@ func TestUIProduct(t *testing.T) {
 		t.Fatalf("the URL field is not marked invalid: %q", got)
 	}
 	b.shot("add-bad-url")
+
+	// The preview is polite and says why it has nothing to show.
+	origin := sim.URL(1)[:strings.Index(sim.URL(1), "/p/")]
+	for _, tc := range []struct{ url, want string }{
+		{origin + "/cart", "robots.txt does not allow"},
+		{origin + "/p/999999-nothing", "answered HTTP 404"},
+	} {
+		b.fill("#url", tc.url)
+		b.waitText("#preview .preview-error", tc.want, 30*time.Second)
+	}
 
 	// Another workspace's watch is the 404 page.
 	openSignUp(t, base)

@@ -161,6 +161,9 @@ func TestPreviewEndpoint(t *testing.T) {
 		if strings.Contains(raw, "robots") {
 			return nil, &PreviewError{Msg: "The store's robots.txt does not allow fetching this page."}
 		}
+		if strings.Contains(raw, "noprice") {
+			return &Preview{URL: raw, Title: "Gift card", Availability: "unknown", Strategy: "none"}, nil
+		}
 		if strings.Contains(raw, "boom") {
 			return nil, fmt.Errorf("internal detail that must not be shown")
 		}
@@ -184,6 +187,7 @@ func TestPreviewEndpoint(t *testing.T) {
 		{"https://shop.example/p", "Desk lamp"},
 		{"https://shop.example/robots", "robots.txt does not allow"},
 		{"https://shop.example/boom", "could not be previewed"},
+		{"https://shop.example/noprice", "No price found on this page"},
 		{"ftp://shop.example/p", "starting with http:// or https://"},
 		{"", "Paste a product page"},
 	} {
@@ -192,8 +196,8 @@ func TestPreviewEndpoint(t *testing.T) {
 			t.Errorf("preview %q: %d %s", tc.url, rec.Code, rec.Body.String())
 		}
 	}
-	if calls != 3 {
-		t.Fatalf("%d preview calls, want 3 (bad and empty URLs fetch nothing)", calls)
+	if calls != 4 {
+		t.Fatalf("%d preview calls, want 4 (bad and empty URLs fetch nothing)", calls)
 	}
 	// The burst is spent: the next one waits; another user is not affected.
 	for range previewBurst {
