@@ -174,11 +174,24 @@ func (h *Handler) summarize(ctx context.Context, wt *store.Watch) (*summaryData,
 		d.Target = wt.TargetMinor
 		d.AtTarget = p.PriceMinor != nil && *p.PriceMinor <= *wt.TargetMinor
 	}
-	recent, err := h.Store.PriceSeries(ctx, p.ID, now-store.RawSeriesMaxMS, now)
+	from := now - store.RawSeriesMaxMS
+	n, err := h.Store.ChangesBetween(ctx, p.ID, from, now)
 	if err != nil {
 		return nil, err
 	}
-	d.Stats = seriesStats(recent.Points, d.Currency, now-store.RawSeriesMaxMS, now)
+	if n > maxRawChartPoints { // as the chart: too many changes to read one by one
+		days, err := h.Store.DailySeries(ctx, p.ID, from, now)
+		if err != nil {
+			return nil, err
+		}
+		d.Stats = dailyStats(days, d.Currency, from, now)
+	} else {
+		recent, err := h.Store.PriceSeries(ctx, p.ID, from, now)
+		if err != nil {
+			return nil, err
+		}
+		d.Stats = seriesStats(recent.Points, d.Currency, from, now)
+	}
 	d.Deal = judgeDeal(p.PriceMinor, d.Stats.Median)
 	all, err := h.Store.PriceSeries(ctx, p.ID, 0, now)
 	if err != nil {

@@ -139,6 +139,9 @@ func TestProductPages(t *testing.T) {
 			if err := json.Unmarshal(rec.Body.Bytes(), &cj); err != nil || !cj.Daily || len(cj.T) > maxRawChartPoints/10 || len(cj.T) < 20 {
 				t.Fatalf("dense 30 d: daily %v, %d points (%v)", cj.Daily, len(cj.T), err)
 			}
+			if rec := f.get(t, f.ws, auth.RoleMember, fmt.Sprintf("/watches/%d", dense.ID)); rec.Code != 200 || !strings.Contains(rec.Body.String(), "Lowest, 90 days") {
+				t.Fatalf("dense product page: %d", rec.Code)
+			}
 			rec = f.get(t, f.ws, auth.RoleMember, page+"/chart.json?range=90d")
 			if err := json.Unmarshal(rec.Body.Bytes(), &cj); err != nil || cj.Daily || len(cj.T) < 100 {
 				t.Fatalf("sparse 90 d: daily %v, %d points (%v)", cj.Daily, len(cj.T), err)

@@ -233,6 +233,35 @@ func seriesStats(pts []store.SeriesPoint, currency string, from, to int64) price
 	return st
 }
 
+// dailyStats is seriesStats over a daily series: each day counts with its
+// close for the average and the median (an approximation, for products
+// with more changes than are read one by one), and its low and high for
+// the extremes.
+func dailyStats(s *store.Series, currency string, from, to int64) priceStats {
+	pts := make([]store.SeriesPoint, 0, len(s.Days)+len(s.Points))
+	for _, d := range s.Days {
+		if d.Close != nil && d.Currency == currency {
+			pts = append(pts, store.SeriesPoint{At: d.Day, PriceMinor: d.Close, Currency: currency})
+		} else {
+			pts = append(pts, store.SeriesPoint{At: d.Day}) // a gap
+		}
+	}
+	pts = append(pts, s.Points...)
+	st := seriesStats(pts, currency, from, to)
+	for _, d := range s.Days {
+		if d.Currency != currency {
+			continue
+		}
+		if d.Low != nil && st.Low != nil && *d.Low < *st.Low {
+			st.Low, st.LowAt = prodPtr(*d.Low), max(d.Day, from)
+		}
+		if d.High != nil && st.High != nil && *d.High > *st.High {
+			st.High = prodPtr(*d.High)
+		}
+	}
+	return st
+}
+
 // allTimeLow is the lowest price in currency over the whole series (daily
 // lows and raw points) and when it was first seen; ok false without one.
 func allTimeLow(s *store.Series, currency string) (low, at int64, ok bool) {

@@ -70,6 +70,20 @@ func TestSeriesStats(t *testing.T) {
 	}
 }
 
+func TestDailyStats(t *testing.T) {
+	d := func(day, lo, hi, cl int64) store.DayOHLC {
+		return store.DayOHLC{Day: day * store.DayMS, Currency: "EUR", Low: &lo, High: &hi, Open: &cl, Close: &cl}
+	}
+	// Two days closing at 100 and 300 (lows 50 and 250, highs 150 and 400),
+	// then the raw row of the third day at 200 until its end.
+	s := &store.Series{Daily: true, Days: []store.DayOHLC{d(0, 50, 150, 100), d(1, 250, 400, 300)},
+		Points: []store.SeriesPoint{pt(2*store.DayMS, 200, "EUR", store.InStock)}}
+	st := dailyStats(s, "EUR", 0, 3*store.DayMS)
+	if *st.Low != 50 || st.LowAt != 0 || *st.High != 400 || *st.Avg != 200 || *st.Median != 200 {
+		t.Fatalf("daily stats low %d at %d, high %d, avg %d, median %d", *st.Low, st.LowAt, *st.High, *st.Avg, *st.Median)
+	}
+}
+
 func TestAllTimeLow(t *testing.T) {
 	lo, mid := int64(90), int64(120)
 	s := &store.Series{Daily: true,
