@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -8,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/shelfwatch/shelfwatch/internal/db"
+	"github.com/shelfwatch/shelfwatch/internal/notify/notifytest"
 )
 
 // Accounts in the browser: sign up → the empty dashboard, no Admin entry; sign out; a wrong password shows the API's message on the
@@ -62,4 +65,55 @@ func TestUIAccounts(t *testing.T) {
 		t.Fatal("the instance admin does not see the Admin entry")
 	}
 	b.shot("signed-in")
+}
+
+// A forgotten password in the browser, to its end: the reset page → the
+// emailed link → a new password → signed in with it (and not the old one).
+func TestUIPasswordReset(t *testing.T) {
+	sink := notifytest.StartSMTP(t, "mailer", "mail-pass-123")
+	c := uiConfig(t, db.SQLite)
+	host, port, _ := net.SplitHostPort(sink.Addr)
+	c.Accounts.SMTPURL = fmt.Sprintf("smtp://mailer:mail-pass-123@%s:%s?tls=none", host, port)
+	c.Accounts.MailFrom = "shelfwatch@example.test"
+	base, stop := startServe(t, c)
+	defer func() { _ = stop() }()
+	openSignUp(t, base)
+	b := newChrome(t, base)
+	b.signUp("lin@example.com", "the first passphrase")
+	b.do(chromedp.Click(chromedp.CSS(`header [data-api="/api/v1/auth/signout"]`)))
+	b.waitText("main h1", "Sign in", 10*time.Second)
+
+	b.open("/reset-password", "#email")
+	b.fill("#email", "lin@example.com")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("main", "If an account uses that address", 10*time.Second)
+	text, err := sink.WaitMail(t).Text()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(text, "/reset-password?token=")
+	if i < 0 {
+		t.Fatalf("no reset link in the mail:\n%s", text)
+	}
+	link := text[i:]
+	if j := strings.IndexAny(link, " \r\n"); j >= 0 {
+		link = link[:j]
+	}
+	b.open(link, "#password")
+	b.fill("#password", "the second passphrase")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("main h1", "Sign in", 10*time.Second)
+
+	b.fill("#email", "lin@example.com", "#password", "the first passphrase")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("form .form-error", "password is wrong", 10*time.Second)
+	b.signIn("lin@example.com", "the second passphrase")
+	// The link was for one use.
+	b.do(chromedp.Click(chromedp.CSS(`header [data-api="/api/v1/auth/signout"]`)))
+	b.waitText("main h1", "Sign in", 10*time.Second)
+	b.open(link, "#password")
+	b.fill("#password", "a third passphrase")
+	b.do(chromedp.Click(chromedp.CSS(`form button[type=submit]`)))
+	b.waitText("form .form-error", "invalid, used or expired", 10*time.Second)
+	b.shot("reset-link-used")
 }

@@ -94,6 +94,7 @@
     (d.errors || []).forEach(function (fe, i) {
       const field = form.querySelector('[name="' + CSS.escape(fe.field) + '"]');
       if (!field) { unplaced.push(fe.field + " " + fe.detail); return; }
+      if (field.type === "hidden") return; // the detail above says it; nothing to fix there
       const p = document.createElement("p");
       p.className = "field-error";
       p.id = "err-" + i + "-" + Math.random().toString(36).slice(2, 7);
