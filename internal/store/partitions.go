@@ -83,6 +83,11 @@ func (p historyPartition) after(t time.Time) bool { return p.from > t.UnixMilli(
 // DEFAULT partition detached meanwhile (in one transaction).
 func (s *Store) createPartition(ctx context.Context, p historyPartition) error {
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+		// Creating a partition locks price_history: give up rather than
+		// queue the checks' inserts behind a long query (the job retries).
+		if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '10s'`); err != nil {
+			return err
+		}
 		var strays bool
 		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM price_history_default
 			WHERE observed_at >= $1 AND observed_at < $2)`, p.from, p.until).Scan(&strays); err != nil {

@@ -86,6 +86,10 @@ func (s *Store) dropOldPartitions(ctx context.Context, cutoff int64) (int, error
 		}
 		err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 			for _, q := range []string{
+				// DETACH locks price_history exclusively: rather than queue
+				// every check's insert behind a long query, give up and
+				// try again on the next run.
+				`SET LOCAL lock_timeout = '10s'`,
 				`ALTER TABLE price_history DETACH PARTITION ` + p.name,
 				fmt.Sprintf(`INSERT INTO price_history (product_id, observed_at, price_minor, currency, availability)
 				SELECT DISTINCT ON (product_id) product_id, observed_at, price_minor, currency, availability FROM %s o
