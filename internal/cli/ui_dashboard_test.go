@@ -105,4 +105,16 @@ func testUIDashboardLive(t *testing.T, engine db.Engine) {
 	}
 	b.open("/", row)
 	b.shot("dashboard")
+
+	// On a phone, in the dark theme: no sideways scrolling, rows as cards.
+	b.do(chromedp.EmulateViewport(390, 844), chromedp.Click(chromedp.CSS("[data-theme-toggle]")))
+	b.open("/", row)
+	if w := evalJS[int](b, `document.documentElement.scrollWidth - window.innerWidth`); w > 0 {
+		b.shot("failure")
+		t.Fatalf("the dashboard is %d px wider than a phone", w)
+	}
+	if th := evalJS[string](b, `document.documentElement.dataset.theme`); th != "dark" && th != "light" {
+		t.Fatalf("theme toggle set %q", th)
+	}
+	b.shot("dashboard-phone")
 }
