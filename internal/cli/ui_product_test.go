@@ -125,6 +125,7 @@ func TestUIProduct(t *testing.T) {
 	}
 	b.waitJS(`document.querySelector("[data-current-price]").textContent.replaceAll(",", "").includes(`+jsString(dropped)+`)`, 30*time.Second)
 	b.waitJS(`(function(){const u=document.getElementById("chart")._uplot; const p=u.data[1]; return p[p.length-1] === `+dropped+`})()`, 10*time.Second)
+	b.waitText("#product-events", "Price", 10*time.Second) // the timeline is live too
 	if !evalJS[bool](b, `window.__swNoReload === true`) {
 		t.Fatal("the page reloaded for the live update")
 	}

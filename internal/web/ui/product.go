@@ -25,6 +25,7 @@ func (h *Handler) productPages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /watches/{id}", h.signedIn(h.productPage))
 	mux.HandleFunc("GET /watches/{id}/summary", h.signedIn(h.productSummary))
 	mux.HandleFunc("GET /watches/{id}/chart.json", h.signedIn(h.chartData))
+	mux.HandleFunc("GET /watches/{id}/events", h.signedIn(h.productEvents))
 }
 
 // productFuncs are template helpers of these pages.
@@ -108,7 +109,7 @@ func (h *Handler) productPage(w http.ResponseWriter, r *http.Request, id auth.Id
 		h.serverError(w, r, "product summary", err)
 		return
 	}
-	events, err := h.Store.ListEvents(r.Context(), wt.ProductID, 30)
+	events, err := h.Store.ListEvents(r.Context(), wt.ProductID, productEventsShown)
 	if err != nil {
 		h.serverError(w, r, "product events", err)
 		return
@@ -160,6 +161,23 @@ func (h *Handler) productSummary(w http.ResponseWriter, r *http.Request, id auth
 	}
 	h.fragment(w, r, "product.html", "product-summary", sum)
 }
+
+// productEvents re-renders the timeline (live updates).
+func (h *Handler) productEvents(w http.ResponseWriter, r *http.Request, id auth.Identity) {
+	wt, ok := h.watchFromPath(w, r, id)
+	if !ok {
+		return
+	}
+	events, err := h.Store.ListEvents(r.Context(), wt.ProductID, productEventsShown)
+	if err != nil {
+		h.serverError(w, r, "product events", err)
+		return
+	}
+	h.fragment(w, r, "product.html", "product-events", productData{Summary: &summaryData{W: wt, P: wt.Product}, Events: events})
+}
+
+// productEventsShown is how many of a product's latest events its page lists.
+const productEventsShown = 30
 
 // summarize derives the header's state, the 90-day stats, the all-time low
 // and the deal hint.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -121,8 +122,9 @@ func TestProductPages(t *testing.T) {
 					t.Fatalf("viewer page (%d) has %s", rec.Code, control)
 				}
 			}
-			for _, p := range []string{page, page + "/summary", page + "/chart.json?range=30d", "/watches/999999", "/watches/x"} {
-				if p == page || p == page+"/summary" || p == page+"/chart.json?range=30d" {
+			own := []string{page, page + "/summary", page + "/events", page + "/chart.json?range=30d"}
+			for _, p := range append(own, "/watches/999999", "/watches/x") {
+				if slices.Contains(own, p) {
 					if rec := f.get(t, f.ws2, auth.RoleOwner, p); rec.Code != http.StatusNotFound {
 						t.Errorf("another workspace's %s: %d", p, rec.Code)
 					}
@@ -152,6 +154,10 @@ func TestProductPages(t *testing.T) {
 			rec = f.get(t, f.ws, auth.RoleMember, page+"/chart.json?range=90d")
 			if err := json.Unmarshal(rec.Body.Bytes(), &cj); err != nil || cj.Daily || len(cj.T) < 100 {
 				t.Fatalf("sparse 90 d: daily %v, %d points (%v)", cj.Daily, len(cj.T), err)
+			}
+			rec = f.get(t, f.ws, auth.RoleMember, page+"/events")
+			if rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="product-events"`) || !strings.Contains(rec.Body.String(), "Added to this workspace") {
+				t.Fatalf("events fragment: %d %s", rec.Code, rec.Body.String())
 			}
 			rec = f.get(t, f.ws, auth.RoleMember, page+"/summary")
 			if rec.Code != 200 || !strings.HasPrefix(strings.TrimSpace(rec.Body.String()), `<section class="card product-head"`) {
