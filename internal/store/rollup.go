@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -157,9 +160,18 @@ func (s *Store) RollupHistory(ctx context.Context, now int64, batch int) (Rollup
 	if err != nil {
 		return st, err
 	}
+	// Batches share their first dirty day, so each batch is two range
+	// reads (history, carried closes) for all its products; nearly every
+	// product a run finds dirty changed today or yesterday.
+	slices.SortFunc(dirty, func(a, b dirtyProduct) int {
+		return cmp.Or(cmp.Compare(floorDay(a.since), floorDay(b.since)), cmp.Compare(a.id, b.id))
+	})
 	for len(dirty) > 0 {
-		n := min(batch, len(dirty))
-		days, err := s.rollupBatch(ctx, dirty[:n], now)
+		n := 1
+		for n < min(batch, len(dirty)) && floorDay(dirty[n].since) == floorDay(dirty[0].since) {
+			n++
+		}
+		days, err := s.rollupBatch(ctx, dirty[:n], floorDay(dirty[0].since), now)
 		if err != nil {
 			return st, err
 		}
@@ -202,24 +214,63 @@ func (s *Store) dirtyProducts(ctx context.Context, w int64) ([]dirtyProduct, err
 	return out, rows.Err()
 }
 
-// rollupBatch recomputes the dirty days of a batch of products in one
-// transaction and returns how many rollup rows it wrote.
-func (s *Store) rollupBatch(ctx context.Context, batch []dirtyProduct, now int64) (int, error) {
+// rollupBatch recomputes the days from first on of a batch of products in
+// one transaction and returns how many rollup rows it wrote.
+func (s *Store) rollupBatch(ctx context.Context, batch []dirtyProduct, first, now int64) (int, error) {
+	ids := make([]string, len(batch))
+	for i, d := range batch {
+		ids[i] = strconv.FormatInt(d.id, 10)
+	}
+	in := strings.Join(ids, ", ") // integers only: safe as literals, and no parameter limit
 	written := 0
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var days []DailyRollup
-		for _, d := range batch {
-			first := floorDay(d.since)
-			prev, err := carryBefore(ctx, tx, d.id, first)
-			if err != nil {
-				return err
-			}
-			rows, err := historyFrom(ctx, tx, d.id, first)
-			if err != nil {
-				return err
-			}
-			days = append(days, RollupDays(d.id, prev, rows, now)...)
+		carry := make(map[int64]RollupState, len(batch))
+		rows, err := tx.QueryContext(ctx, `SELECT product_id, close_minor, currency, close_availability FROM price_daily d
+			WHERE product_id IN (`+in+`) AND day = (SELECT MAX(day) FROM price_daily x WHERE x.product_id = d.product_id AND x.day < $1)`, first)
+		if err != nil {
+			return fmt.Errorf("carried closes: %w", err)
 		}
+		for rows.Next() {
+			var id int64
+			st := RollupState{Known: true}
+			if err := rows.Scan(&id, &st.PriceMinor, &st.Currency, &st.Availability); err != nil {
+				rows.Close()
+				return err
+			}
+			carry[id] = st
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT product_id, observed_at, price_minor, currency, availability FROM price_history
+			WHERE product_id IN (`+in+`) AND observed_at >= $1 ORDER BY product_id, observed_at`, first)
+		if err != nil {
+			return fmt.Errorf("history: %w", err)
+		}
+		defer rows.Close()
+		var days []DailyRollup
+		var hist []PricePoint
+		flush := func() {
+			if len(hist) > 0 {
+				id := hist[0].ProductID
+				days = append(days, RollupDays(id, carry[id], hist, now)...)
+				hist = hist[:0]
+			}
+		}
+		for rows.Next() {
+			var h PricePoint
+			if err := rows.Scan(&h.ProductID, &h.ObservedAt, &h.PriceMinor, &h.Currency, &h.Availability); err != nil {
+				return err
+			}
+			if len(hist) > 0 && hist[0].ProductID != h.ProductID {
+				flush()
+			}
+			hist = append(hist, h)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		flush()
 		written = len(days)
 		return upsertDaily(ctx, tx, days)
 	})
@@ -227,40 +278,6 @@ func (s *Store) rollupBatch(ctx context.Context, batch []dirtyProduct, now int64
 		return 0, fmt.Errorf("rollup: %w", err)
 	}
 	return written, nil
-}
-
-// carryBefore is the close of product's last rollup before day.
-func carryBefore(ctx context.Context, q querier, productID, day int64) (RollupState, error) {
-	var st RollupState
-	err := q.QueryRowContext(ctx, `SELECT close_minor, currency, close_availability FROM price_daily
-		WHERE product_id = $1 AND day < $2 ORDER BY day DESC LIMIT 1`, productID, day).
-		Scan(&st.PriceMinor, &st.Currency, &st.Availability)
-	switch {
-	case err == sql.ErrNoRows:
-		return RollupState{}, nil
-	case err != nil:
-		return st, fmt.Errorf("carry of product %d: %w", productID, err)
-	}
-	st.Known = true
-	return st, nil
-}
-
-func historyFrom(ctx context.Context, q querier, productID, from int64) ([]PricePoint, error) {
-	rows, err := q.QueryContext(ctx, `SELECT observed_at, price_minor, currency, availability FROM price_history
-		WHERE product_id = $1 AND observed_at >= $2 ORDER BY observed_at`, productID, from)
-	if err != nil {
-		return nil, fmt.Errorf("history of product %d: %w", productID, err)
-	}
-	defer rows.Close()
-	var out []PricePoint
-	for rows.Next() {
-		h := PricePoint{ProductID: productID}
-		if err := rows.Scan(&h.ObservedAt, &h.PriceMinor, &h.Currency, &h.Availability); err != nil {
-			return nil, err
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }
 
 // upsertDaily writes rollup rows with multi-row upserts.
