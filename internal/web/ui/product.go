@@ -32,9 +32,7 @@ func (h *Handler) productPages(mux *http.ServeMux) {
 func (h *Handler) productFuncs() template.FuncMap {
 	return template.FuncMap{
 		"prodRuleText": prodRuleText,
-		"prodKind":     prodKindLabel,
 		"prodEvent":    prodEventOf,
-		"prodMoney":    func(minor int64, currency string) string { return formatMoney(minor, currency) },
 		"prodNeg":      func(f float64) float64 { return -f },
 		"prodDecimal": func(minor *int64, currency string) string {
 			if minor == nil {
@@ -124,8 +122,9 @@ func (h *Handler) productPage(w http.ResponseWriter, r *http.Request, id auth.Id
 		h.serverError(w, r, "channels", err)
 		return
 	}
-	d := productData{Summary: sum, Channels: channels, ChannelName: map[int64]string{}, CanWrite: id.CanWrite(), Ranges: chartRanges[:], Range: defaultChartRange,
-		Events: events, Rules: rules, Tags: strings.Join(wt.Tags, ", "), MinInterval: prodInterval(wt.MinInterval),
+	d := productData{Summary: sum, CanWrite: id.CanWrite(), Ranges: chartRanges[:], Range: defaultChartRange,
+		Events: events, Rules: rules, Channels: channels, ChannelName: map[int64]string{},
+		Tags: strings.Join(wt.Tags, ", "), MinInterval: prodInterval(wt.MinInterval),
 		SnoozeUntil: h.now().Add(24 * time.Hour).UTC().Format(time.RFC3339), Now: h.now().UnixMilli()}
 	enabled := []int64{}
 	for _, c := range channels {
