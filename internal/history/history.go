@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
@@ -93,9 +94,10 @@ func (w *rollupWorker) Work(ctx context.Context, _ *river.Job[RollupArgs]) error
 	return w.j.Rollup(ctx)
 }
 
-// Rollups of a million products take a while; River's default minute
-// would cancel them.
-func (w *rollupWorker) Timeout(*river.Job[RollupArgs]) time.Duration { return 30 * time.Minute }
+// No time limit: the first rollup of a large database that is upgraded
+// with years of history takes hours, and it only moves the watermark when
+// done. Uniqueness (Register) keeps runs from piling up meanwhile.
+func (w *rollupWorker) Timeout(*river.Job[RollupArgs]) time.Duration { return -1 }
 
 type pruneWorker struct {
 	river.WorkerDefaults[PruneArgs]
@@ -106,7 +108,7 @@ func (w *pruneWorker) Work(ctx context.Context, _ *river.Job[PruneArgs]) error {
 	return w.j.Prune(ctx)
 }
 
-func (w *pruneWorker) Timeout(*river.Job[PruneArgs]) time.Duration { return time.Hour }
+func (w *pruneWorker) Timeout(*river.Job[PruneArgs]) time.Duration { return -1 }
 
 // Partitions creates the partitions of this month and the next
 // store.PartitionsAhead months that are missing (PostgreSQL; a no-op on
@@ -164,9 +166,15 @@ func (j *Jobs) Register(w *river.Workers) []*river.PeriodicJob {
 			panic(fmt.Sprintf("history: register worker: %v", err)) // a programming error: registered twice
 		}
 	}
+	// One of each at a time: a run still going (or waiting) when the next
+	// is due makes that one a no-op insert.
+	unique := &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+	}}}
 	periodic := func(every time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
-			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+			func() (river.JobArgs, *river.InsertOpts) { return args, unique },
 			&river.PeriodicJobOpts{ID: args.Kind(), RunOnStart: true})
 	}
 	out := []*river.PeriodicJob{
