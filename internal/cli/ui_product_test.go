@@ -55,6 +55,13 @@ func TestUIProduct(t *testing.T) {
 	b.shot("add-preview-dark")
 	b.do(chromedp.Click(chromedp.CSS(`[data-theme-toggle]`)))
 
+	// A target, and two alerts: at the target (checked by default) and back in stock.
+	minor, ok := price.Price{Amount: sp.Price, Currency: sp.Currency}.Minor()
+	if !ok {
+		t.Fatalf("storesim price %q", sp.Price)
+	}
+	b.fill("#target_price", price.Format(minor*2, sp.Currency))
+	b.do(chromedp.Click(chromedp.CSS(`[data-alert="back_in_stock"]`)))
 	b.do(chromedp.Click(chromedp.CSS(`#add-form button[type=submit]`)))
 	b.waitJS(`/^\/watches\/[0-9]+$/.test(location.pathname) && document.getElementById("product-title") != null`, 20*time.Second)
 	loc := b.location()
@@ -77,11 +84,12 @@ func TestUIProduct(t *testing.T) {
 	}
 
 	// Backfill ~100 history rows over 200 days, then the ranges differ.
-	productID := watchProductID(t, base, watchID)
-	minor, ok := price.Price{Amount: sp.Price, Currency: sp.Currency}.Minor()
-	if !ok {
-		t.Fatalf("storesim price %q", sp.Price)
+	for _, want := range []string{"Price at or below the watch's target → Team hook", "Back in stock → Team hook"} {
+		if got := b.text("[data-rules]"); !strings.Contains(got, want) {
+			t.Fatalf("rules after adding: %q, want %q", got, want)
+		}
 	}
+	productID := watchProductID(t, base, watchID)
 	now := time.Now().Add(-2 * time.Hour).UnixMilli()
 	var rows []store.HistoryImportRow
 	for i := 100; i >= 1; i-- {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/auth"
+	"github.com/shelfwatch/shelfwatch/internal/store"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
@@ -33,6 +35,8 @@ const previewHint = "Paste a product page's address to see what shelfwatch finds
 type addData struct {
 	HasPreview bool
 	Initial    previewData
+	Channels   []store.Channel // the enabled ones, which new rules send to
+	ChannelIDs string          // their ids, a JSON array
 }
 
 // previewData is the preview fragment's data: an error, a hint, or what
@@ -48,8 +52,22 @@ func (h *Handler) addPage(w http.ResponseWriter, r *http.Request, id auth.Identi
 		h.forbidden(w, r, "Your role in this workspace can look at watches but not add them.")
 		return
 	}
-	h.render(w, r, http.StatusOK, "add.html", page{Title: "Add a product", Nav: "add",
-		Data: addData{HasPreview: h.Preview != nil, Initial: previewData{Hint: previewHint}}})
+	all, err := h.Store.ListChannels(r.Context(), id.WorkspaceID)
+	if err != nil {
+		h.serverError(w, r, "channels", err)
+		return
+	}
+	d := addData{HasPreview: h.Preview != nil, Initial: previewData{Hint: previewHint}}
+	ids := []int64{}
+	for _, c := range all {
+		if c.Enabled {
+			d.Channels = append(d.Channels, c)
+			ids = append(ids, c.ID)
+		}
+	}
+	b, _ := json.Marshal(ids)
+	d.ChannelIDs = string(b)
+	h.render(w, r, http.StatusOK, "add.html", page{Title: "Add a product", Nav: "add", Data: d})
 }
 
 // preview answers POST /watches/preview (form-encoded url) with the

@@ -1,10 +1,106 @@
-// The add page's bulk add: one POST /api/v1/watches per line, in order,
+// The add page: saving one product (POST /api/v1/watches, then the chosen
+// alert rules, then its page), and bulk add: one POST per line, in order,
 // each line's outcome (✓ with a link, or ✗ with the API's message) listed.
 (function () {
   "use strict";
 
+  if (!window.shelfwatch) return;
+  const api = window.shelfwatch.api;
+
+  function problem(res) {
+    const d = res.data || {};
+    return d.detail || d.title || ("The request failed (" + res.status + ").");
+  }
+
+  // ---- One product ----------------------------------------------------------
+
+  const add = document.querySelector("form[data-add-form]");
+  function clearErrors() {
+    add.querySelectorAll(".field-error").forEach(function (e) { e.remove(); });
+    add.querySelectorAll("[aria-invalid]").forEach(function (f) {
+      f.removeAttribute("aria-invalid");
+      const ids = (f.getAttribute("aria-describedby") || "").split(" ").filter(function (id) { return !id.startsWith("err-"); });
+      if (ids.length) f.setAttribute("aria-describedby", ids.join(" ")); else f.removeAttribute("aria-describedby");
+    });
+    const box = add.querySelector(".form-error");
+    box.hidden = true;
+    box.textContent = "";
+  }
+  // showErrors puts the API's field errors next to their fields and its
+  // detail in the form's error box.
+  function showErrors(res, extra) {
+    const box = add.querySelector(".form-error");
+    const unplaced = [];
+    ((res.data || {}).errors || []).forEach(function (fe, i) {
+      const field = add.querySelector('[name="' + CSS.escape(fe.field) + '"]');
+      if (!field) { unplaced.push(fe.field + " " + fe.detail); return; }
+      const p = document.createElement("p");
+      p.className = "field-error";
+      p.id = "err-add-" + i;
+      p.textContent = fe.detail;
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + p.id).trim());
+      field.insertAdjacentElement("afterend", p);
+    });
+    box.textContent = problem(res) + (unplaced.length ? " (" + unplaced.join("; ") + ")" : "") + (extra || "");
+    box.hidden = false;
+    const first = add.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
+  }
+  function watchBody() {
+    const f = add.elements;
+    const body = { url: f.url.value.trim() };
+    const opt = function (name) { const el = f[name]; return el && el.value.trim() !== "" ? el.value.trim() : null; };
+    if (opt("target_price") !== null) body.target_price = opt("target_price");
+    if (opt("currency") !== null) body.currency = opt("currency");
+    if (opt("min_interval") !== null) body.min_interval = opt("min_interval");
+    body.tags = f.tags.value.split(",").map(function (t) { return t.trim(); }).filter(Boolean);
+    body.notes = f.notes.value;
+    return body;
+  }
+  if (add) {
+    add.addEventListener("submit", async function (ev) {
+      ev.preventDefault();
+      clearErrors();
+      const button = add.querySelector('[type="submit"]');
+      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      try {
+        const body = watchBody();
+        const res = await api("POST", "/api/v1/watches", body);
+        if (!res.ok) { showErrors(res); return; }
+        const id = res.data.id;
+        const channels = JSON.parse(add.dataset.channels || "[]");
+        const failed = [];
+        for (const box of add.querySelectorAll("[data-alert]:checked")) {
+          const kind = box.dataset.alert;
+          if (kind === "price_at_or_below" && body.target_price === undefined) continue; // no target to reach
+          const r = await api("POST", "/api/v1/rules", { watch_id: id, kind: kind, channel_ids: channels });
+          if (!r.ok) failed.push(box.parentElement.textContent.trim() + ": " + problem(r));
+        }
+        if (failed.length) {
+          // The watch exists: say which alerts are missing and where to go.
+          showErrors({ status: 0, data: { detail: "Saved, but some alerts were not: " + failed.join("; ") + "." } });
+          const a = document.createElement("a");
+          a.href = "/watches/" + id;
+          a.textContent = " Open the product";
+          add.querySelector(".form-error").appendChild(a);
+          return;
+        }
+        window.location.assign("/watches/" + id);
+      } catch (e) {
+        showErrors({ status: 0, data: { detail: "Could not reach shelfwatch: check your connection and try again." } });
+      } finally {
+        button.disabled = false;
+        button.removeAttribute("aria-busy");
+      }
+    });
+  }
+
+  // ---- Many products --------------------------------------------------------
+
   const form = document.querySelector("form[data-bulk-add]");
-  if (!form || !window.shelfwatch) return;
+  if (!form) return;
   const list = document.querySelector("[data-bulk-results]");
   const summary = document.querySelector("[data-bulk-summary]");
 
@@ -46,7 +142,7 @@
     for (const url of urls) {
       let res;
       try {
-        res = await window.shelfwatch.api("POST", "/api/v1/watches", { url: url });
+        res = await api("POST", "/api/v1/watches", { url: url });
       } catch (e) {
         res = { ok: false, status: 0, data: { detail: "Could not reach shelfwatch." } };
       }
