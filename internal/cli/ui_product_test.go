@@ -12,6 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/shelfwatch/shelfwatch/internal/db"
+	"github.com/shelfwatch/shelfwatch/internal/extract"
+	"github.com/shelfwatch/shelfwatch/internal/fetch"
 	"github.com/shelfwatch/shelfwatch/internal/price"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
@@ -251,4 +253,41 @@ func watchProductID(t *testing.T, base string, watchID int64) int64 {
 		t.Fatal(err)
 	}
 	return w.Product.ID
+}
+
+// previewOf turns an extraction into the add page's preview: the price in
+// minor units, the winning strategy, evidence lines capped.
+func TestPreviewOf(t *testing.T) {
+	var ev []extract.Evidence
+	for i := range maxPreviewEvidence + 3 {
+		ev = append(ev, extract.Evidence{Strategy: "jsonld", Field: "price", Value: strconv.Itoa(i), Where: "offers"})
+	}
+	p := previewOf("https://shop.example/p", extract.Observation{Title: "Lamp", Price: "19.9", Currency: "EUR",
+		Availability: extract.Availability(store.InStock), Image: "https://shop.example/i.png", Source: "jsonld", Evidence: ev})
+	if p.PriceMinor == nil || *p.PriceMinor != 1990 || p.Currency != "EUR" || p.Strategy != "jsonld" || p.Title != "Lamp" {
+		t.Fatalf("preview %+v", p)
+	}
+	if len(p.Evidence) != maxPreviewEvidence+1 || p.Evidence[0] != "jsonld · price: 0 (offers)" || p.Evidence[maxPreviewEvidence] != "… and 3 more" {
+		t.Fatalf("evidence %q", p.Evidence)
+	}
+	if p := previewOf("https://shop.example/p", extract.Observation{Title: "Gift card"}); p.PriceMinor != nil {
+		t.Fatalf("a page without a price has price %d", *p.PriceMinor)
+	}
+}
+
+func TestPreviewFailure(t *testing.T) {
+	for _, tc := range []struct {
+		r    fetch.Result
+		want string
+	}{
+		{fetch.Result{Outcome: fetch.OutcomeDisallowed}, "robots.txt does not allow"},
+		{fetch.Result{Outcome: fetch.OutcomeBlocked, BlockReason: "captcha"}, "bot wall (captcha)"},
+		{fetch.Result{Outcome: fetch.OutcomeSSRF}, "private, loopback or link-local"},
+		{fetch.Result{Outcome: fetch.OutcomeHTTPError, Status: 410}, "HTTP 410"},
+		{fetch.Result{Outcome: fetch.OutcomeNoProxy}, "(no proxy available)"},
+	} {
+		if got := previewFailure(&tc.r); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want %q in it", tc.r.Outcome, got, tc.want)
+		}
+	}
 }
