@@ -69,8 +69,9 @@ func benchWorkerProcesses(b *testing.B, workers int) {
 	if _, err := d.Write.ExecContext(b.Context(), `UPDATE products SET next_check_at = $1`, future); err != nil {
 		b.Fatal(err)
 	}
+	bin := processBinary(b)
 	for i := range workers {
-		startProcess(b, fmt.Sprintf("worker %d", i+1), "serve", "--role", "worker", "--listen", "127.0.0.1:0",
+		startProcess(b, bin, fmt.Sprintf("worker %d", i+1), "serve", "--role", "worker", "--listen", "127.0.0.1:0",
 			"--data-dir", c.DataDir, "--database-url", c.DatabaseURL, "--allow-private-networks", "--fetch-rate", "6000",
 			"--log-level", "warn")
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,8 +52,9 @@ func TestScaleOutWorkersCheckEachProductOncePerSlot(t *testing.T) {
 		return k
 	}
 
+	bin := processBinary(t)
 	webPort := freePort(t)
-	web := startProcess(t, "web", "serve", "--role", "web", "--listen", "127.0.0.1:"+webPort, "--data-dir", c.DataDir,
+	web := startProcess(t, bin, "web", "serve", "--role", "web", "--listen", "127.0.0.1:"+webPort, "--data-dir", c.DataDir,
 		"--database-url", c.DatabaseURL, "--api-rate-limit", "0")
 	base := "http://127.0.0.1:" + webPort
 	waitUntil(t, time.Minute, "the web process to be ready", func() bool { return get(base+"/readyz", "") == nil })
@@ -92,7 +94,7 @@ func TestScaleOutWorkersCheckEachProductOncePerSlot(t *testing.T) {
 
 	var victim *process
 	for i := range workers {
-		w := startProcess(t, fmt.Sprintf("worker %d", i+1), "serve", "--role", "worker", "--listen", "127.0.0.1:0",
+		w := startProcess(t, bin, fmt.Sprintf("worker %d", i+1), "serve", "--role", "worker", "--listen", "127.0.0.1:0",
 			"--data-dir", c.DataDir, "--database-url", c.DatabaseURL, "--allow-private-networks", "--fetch-rate", "6000")
 		if i == 0 {
 			victim = w
@@ -200,11 +202,36 @@ func (p *process) exited() bool {
 	}
 }
 
-// startProcess starts the command; it is killed at the end of the test,
-// and its log shown if the test failed.
-func startProcess(t testing.TB, name string, args ...string) *process {
+// processBinary is the shelfwatch binary the multi-process tests run: this
+// test binary re-executed (see TestMain), except under the race detector,
+// where a plain build of cmd/shelfwatch stands in. Race-instrumented
+// processes check 5,000 pages about ten times slower, which would take the
+// test past minutes in CI; the in-process tests are what the race detector
+// is for.
+func processBinary(t testing.TB) string {
 	t.Helper()
-	p := &process{cmd: exec.Command(os.Args[0], args...), done: make(chan struct{})}
+	if !raceDetector {
+		return os.Args[0]
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("under -race the multi-process tests build cmd/shelfwatch and need the go command: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "shelfwatch")
+	start := time.Now()
+	out, err := exec.Command(goTool, "build", "-o", bin, "github.com/shelfwatch/shelfwatch/cmd/shelfwatch").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build cmd/shelfwatch: %v\n%s", err, out)
+	}
+	t.Logf("under -race: the processes run a plain build of cmd/shelfwatch (built in %v)", time.Since(start).Round(time.Millisecond))
+	return bin
+}
+
+// startProcess starts bin (see processBinary) with args; it is killed at
+// the end of the test, and its log shown if the test failed.
+func startProcess(t testing.TB, bin, name string, args ...string) *process {
+	t.Helper()
+	p := &process{cmd: exec.Command(bin, args...), done: make(chan struct{})}
 	p.cmd.Env = append(os.Environ(), "SHELFWATCH_TEST_AS_CLI=1")
 	p.cmd.Stderr = &p.stderr
 	if err := p.cmd.Start(); err != nil {
