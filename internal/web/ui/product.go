@@ -249,7 +249,7 @@ func (h *Handler) chartData(w http.ResponseWriter, r *http.Request, id auth.Iden
 // maxRawChartPoints is the most changes a raw range is drawn with: more
 // than a chart's width can show (several per pixel), and reading them
 // would take longer than the chart's 30 ms budget.
-const maxRawChartPoints = 10_000
+const maxRawChartPoints = 5_000
 
 // chartJSON reads the range's series and encodes it, appending to buf.
 func (h *Handler) chartJSON(ctx context.Context, wt *store.Watch, rng chartRange, buf []byte) ([]byte, error) {
