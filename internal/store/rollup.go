@@ -144,7 +144,7 @@ func (s *Store) RollupWatermark(ctx context.Context) (int64, error) {
 // rows observed at or after the watermark gets the days from the first such
 // row's day on recomputed (carrying the close of the rollup before them),
 // batch products per transaction; then the watermark moves to now minus
-// RollupLagMS. It is idempotent, and safe to interrupt: an unfinished run
+// RollupLagMS, unless something moved it meanwhile. It is idempotent, and safe to interrupt: an unfinished run
 // leaves the watermark where it was, and the next run redoes its products.
 func (s *Store) RollupHistory(ctx context.Context, now int64, batch int) (RollupStats, error) {
 	if batch <= 0 {
@@ -179,15 +179,23 @@ func (s *Store) RollupHistory(ctx context.Context, now int64, batch int) (Rollup
 		st.Days += days
 		dirty = dirty[n:]
 	}
+	// Only from where this run started: an import that moved the watermark
+	// back meanwhile (ImportHistory) must keep it there for the next run.
+	st.Watermark = next
 	err = s.db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE history_rollup_state
-			SET watermark = CASE WHEN watermark > $1 THEN watermark ELSE $1 END WHERE id = 1`, next)
+		res, err := tx.ExecContext(ctx, `UPDATE history_rollup_state SET watermark = $1 WHERE id = 1 AND watermark = $2`, next, w)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		st.Watermark, err = s.rollupWatermark(ctx, tx)
 		return err
 	})
 	if err != nil {
 		return st, fmt.Errorf("rollup: move watermark: %w", err)
 	}
-	st.Watermark = next
 	return st, nil
 }
 
