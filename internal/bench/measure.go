@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"time"
 
+	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/monitor"
 	"github.com/shelfwatch/shelfwatch/internal/store"
+	"github.com/shelfwatch/shelfwatch/internal/web/ui"
 )
 
 // MeasureOptions configures MeasureSeeded.
@@ -73,7 +77,10 @@ type Measurement struct {
 
 	DashboardWatches    int     `json:"dashboard_watches"`
 	Dashboard           Latency `json:"dashboard_rows"`
-	DashboardSparklines Latency `json:"dashboard_rows_and_sparklines"`
+	// DashboardPage is GET / rendered for the workspace (first page of 50);
+	// DashboardSortedByChange sorts all watches by their 30-day change.
+	DashboardPage           Latency `json:"dashboard_page"`
+	DashboardSortedByChange Latency `json:"dashboard_page_sorted_by_30d_change"`
 
 	// RollupHour is a rollup run after an hour of changes (RollupChanged
 	// products got a new row).
@@ -211,6 +218,24 @@ func MeasureSeeded(ctx context.Context, o MeasureOptions) (*Measurement, error) 
 	if err := d.Read.QueryRowContext(ctx, `SELECT id FROM workspaces WHERE slug = 'dashboard'`).Scan(&dashID); err != nil {
 		return nil, fmt.Errorf("bench: the dashboard workspace: %w", err)
 	}
+	// The page itself, as a signed-in member sees it: the watches of the
+	// workspace, filters and sort, the reference prices and sparklines of
+	// the 50 rows shown, the HTML.
+	pages, err := ui.New(&ui.Handler{Store: st, Logger: o.Logger})
+	if err != nil {
+		return nil, err
+	}
+	page := pages.Routes()
+	render := func(path string) (int, error) {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req = req.WithContext(auth.WithIdentity(ctx, auth.Identity{WorkspaceID: dashID, Role: auth.RoleMember, Scope: auth.ScopeReadWrite}))
+		rec := httptest.NewRecorder()
+		page.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			return 0, fmt.Errorf("bench: dashboard %s: HTTP %d", path, rec.Code)
+		}
+		return rec.Body.Len(), nil
+	}
 	var dl, sl []time.Duration
 	for range 20 {
 		t := time.Now()
@@ -220,16 +245,22 @@ func MeasureSeeded(ctx context.Context, o MeasureOptions) (*Measurement, error) 
 			return nil, err
 		}
 		m.DashboardWatches = len(rows)
-		pids := make([]int64, len(rows))
-		for i, r := range rows {
-			pids[i] = r.ProductID
-		}
-		if _, err := st.Sparklines(ctx, pids, now-30*store.DayMS); err != nil {
+		t = time.Now()
+		if _, err := render("/"); err != nil {
 			return nil, err
 		}
 		sl = append(sl, time.Since(t))
 	}
-	m.Dashboard, m.DashboardSparklines = latency(dl, 0), latency(sl, 0)
+	var sorted []time.Duration
+	for range 5 {
+		t := time.Now()
+		if _, err := render("/?sort=change30"); err != nil {
+			return nil, err
+		}
+		sorted = append(sorted, time.Since(t))
+	}
+	m.DashboardSortedByChange = latency(sorted, 0)
+	m.Dashboard, m.DashboardPage = latency(dl, 0), latency(sl, 0)
 
 	o.Logger.Info("measure: an hour of changes, then the rollup job")
 	m.RollupChanged = int(max(1, m.Products*15/1000)) // 1.5 % of products change in an hour

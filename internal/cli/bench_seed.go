@@ -134,7 +134,8 @@ func printSeeded(w io.Writer, m *bench.Measurement) {
 	lat("chart 90 d (raw)", m.Chart90d, fmt.Sprintf(", %.1f points each", m.Chart90d.MeanRows))
 	lat("chart 1 y (rollups)", m.Chart1y, fmt.Sprintf(", %.1f days+points each", m.Chart1y.MeanRows))
 	lat("dashboard rows", m.Dashboard, fmt.Sprintf(", %d watches", m.DashboardWatches))
-	lat("dashboard+sparklines", m.DashboardSparklines, "")
+	lat("dashboard page", m.DashboardPage, ", GET / (50 rows shown)")
+	lat("dashboard by 30d chg", m.DashboardSortedByChange, ", GET /?sort=change30")
 	fmt.Fprintf(w, "rollup after an hour   %.2f s for %d changed products (%d products, %d days rewritten)\n",
 		m.RollupSeconds, m.RollupChanged, m.Rollup.Products, m.Rollup.Days)
 	if r := m.Retention; r != nil {
