@@ -75,8 +75,8 @@ type Measurement struct {
 	Chart90d Latency `json:"chart_90d"`
 	Chart1y  Latency `json:"chart_1y"`
 
-	DashboardWatches    int     `json:"dashboard_watches"`
-	Dashboard           Latency `json:"dashboard_rows"`
+	DashboardWatches int     `json:"dashboard_watches"`
+	Dashboard        Latency `json:"dashboard_rows"`
 	// DashboardPage is GET / rendered for the workspace (first page of 50);
 	// DashboardSortedByChange sorts all watches by their 30-day change.
 	DashboardPage           Latency `json:"dashboard_page"`
