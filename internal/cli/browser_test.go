@@ -65,8 +65,11 @@ func newChrome(t *testing.T, base string) *chrome {
 			}
 			// A 4xx answer to a request the test provoked on purpose is
 			// logged by the browser too; it is not a page error.
+			// So is the live stream's reconnect once the test has stopped
+			// the server.
 			if m.Type == chromedp.ConsoleException || (m.Type == chromedp.ConsoleError &&
-				!strings.Contains(m.Text, "the server responded with a status of 4")) {
+				!strings.Contains(m.Text, "the server responded with a status of 4") &&
+				!strings.Contains(m.Text, "net::ERR_CONNECTION_REFUSED")) {
 				b.mu.Lock()
 				b.console = append(b.console, string(m.Type)+": "+m.Text)
 				b.mu.Unlock()
@@ -131,9 +134,12 @@ func evalJS[T any](b *chrome, expr string) T {
 	return run(b, chromedp.Evaluate[T](expr))
 }
 
-// waitText polls until the element's text contains want (up to timeout).
+// waitText polls until the element's text contains want (up to timeout,
+// at least 45 s: under -race on two busy cores a first check can take a
+// while, and the wait only ends early on success).
 func (b *chrome) waitText(sel, want string, timeout time.Duration) {
 	b.t.Helper()
+	timeout = max(timeout, 45*time.Second)
 	deadline := time.Now().Add(timeout)
 	for {
 		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
