@@ -162,7 +162,7 @@ func (s *Store) RecordChecks(ctx context.Context, rs []CheckResult) ([]*CheckOut
 var recordLoadQuery = `SELECT ` + productCols("p") + `,
 	(SELECT COUNT(*) FROM watches w WHERE w.product_id = p.id AND NOT w.paused),
 	(SELECT COALESCE(MIN(w.min_interval_ms), 0) FROM watches w WHERE w.product_id = p.id AND NOT w.paused),
-	(SELECT COALESCE(SUM(CASE WHEN h.observed_at >= $2 THEN 1 ELSE 0 END), 0) FROM price_history h WHERE h.product_id = p.id),
+	(SELECT COUNT(*) FROM price_history h WHERE h.product_id = p.id AND h.observed_at >= $2),
 	(SELECT COALESCE(MAX(h.observed_at), 0) FROM price_history h WHERE h.product_id = p.id)
 	FROM products p WHERE p.id = $1`
 
