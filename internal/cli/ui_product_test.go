@@ -153,7 +153,7 @@ func TestUIProduct(t *testing.T) {
 	evalJS[bool](b, `(function(){const s=document.getElementById("rule-kind");s.value="drop_percent";s.dispatchEvent(new Event("change"));return true})()`)
 	b.fill("#rule-percent", "10")
 	b.clickAndReload(`[data-rule-form] button[type=submit]`)
-	b.waitText("[data-rules]", "Drop of 10 % or more", 20*time.Second)
+	b.waitText("[data-rules]", "Price drops 10 % or more", 20*time.Second)
 	b.waitText("[data-rules]", "→ Team hook", 5*time.Second)
 	b.waitJS(`document.getElementById("chart")._uplot != null`, 20*time.Second)
 	b.do(chromedp.Click(chromedp.CSS(`button[data-range="all"]`)))

@@ -137,7 +137,7 @@ func (h *Handler) productPage(w http.ResponseWriter, r *http.Request, id auth.Id
 	d.DefaultChan = string(ids)
 	for _, k := range alert.Kinds {
 		if k != alert.NewProduct { // catalog watches only
-			d.Kinds = append(d.Kinds, prodKindOption{string(k), prodKindLabel(string(k))})
+			d.Kinds = append(d.Kinds, prodKindOption{string(k), kindLabel(string(k))})
 		}
 	}
 	title := wt.Product.Title
@@ -313,75 +313,14 @@ func prodInterval(d time.Duration) string {
 	return s
 }
 
-var prodKindLabels = map[string]string{
-	string(alert.PriceAtOrBelow): "Price at or below",
-	string(alert.PriceAtOrAbove): "Price at or above",
-	string(alert.AnyDrop):        "Any price drop",
-	string(alert.DropPercent):    "Drop by a percentage",
-	string(alert.DropAmount):     "Drop by an amount",
-	string(alert.LowestInDays):   "Lowest in N days",
-	string(alert.AllTimeLow):     "All-time low",
-	string(alert.BackInStock):    "Back in stock",
-	string(alert.OutOfStock):     "Out of stock",
-	string(alert.NewProduct):     "New catalog product",
-	string(alert.WatchFailing):   "Checks failing",
-}
-
-func prodKindLabel(k string) string {
-	if l, ok := prodKindLabels[k]; ok {
-		return l
-	}
-	return strings.ReplaceAll(k, "_", " ")
-}
-
-// prodRuleText describes a rule's condition in words.
+// prodRuleText describes a rule's condition in the words of the alerts
+// page; a rule without a currency speaks in the watch's.
 func prodRuleText(r *store.AlertRule, watchCurrency string) string {
 	ru := r.Rule
-	cur := ru.Currency
-	if cur == "" {
-		cur = watchCurrency
+	if ru.Currency == "" {
+		ru.Currency = watchCurrency
 	}
-	basis := func() string {
-		if ru.Basis == alert.AgainstMedian {
-			days := ru.Days
-			if days == 0 {
-				days = alert.DefaultMedianDays
-			}
-			return " below the " + strconv.Itoa(days) + "-day median"
-		}
-		return " from the previous price"
-	}
-	var s string
-	switch ru.Kind {
-	case alert.PriceAtOrBelow, alert.PriceAtOrAbove:
-		word := "at or below"
-		if ru.Kind == alert.PriceAtOrAbove {
-			word = "at or above"
-		}
-		if ru.TargetMinor == 0 {
-			s = "Price " + word + " the watch's target"
-		} else {
-			s = "Price " + word + " " + formatMoney(ru.TargetMinor, cur)
-		}
-	case alert.DropPercent:
-		s = "Drop of " + strconv.FormatFloat(ru.Percent, 'f', -1, 64) + " % or more" + basis()
-	case alert.DropAmount:
-		s = "Drop of " + formatMoney(ru.AmountMinor, cur) + " or more" + basis()
-	case alert.LowestInDays:
-		s = "Lowest price in " + strconv.Itoa(ru.Days) + " days"
-	case alert.WatchFailing:
-		n := ru.Failures
-		if n == 0 {
-			n = alert.DefaultFailures
-		}
-		s = "Checks fail " + strconv.Itoa(n) + " times in a row"
-	default:
-		s = prodKindLabel(string(ru.Kind))
-	}
-	if ru.InStockOnly {
-		s += ", only while in stock"
-	}
-	return s
+	return ruleWords(ru)
 }
 
 // prodEventLine is one entry of the product's timeline.

@@ -224,8 +224,9 @@ func TestProdRuleText(t *testing.T) {
 	}{
 		{alert.Rule{Kind: alert.PriceAtOrBelow}, "Price at or below the watch's target"},
 		{alert.Rule{Kind: alert.PriceAtOrBelow, TargetMinor: 1999, InStockOnly: true}, "Price at or below €19.99, only while in stock"},
-		{alert.Rule{Kind: alert.DropPercent, Percent: 12.5}, "Drop of 12.5 % or more from the previous price"},
-		{alert.Rule{Kind: alert.DropAmount, AmountMinor: 500, Currency: "USD", Basis: alert.AgainstMedian}, "Drop of $5.00 or more below the 30-day median"},
+		{alert.Rule{Kind: alert.DropPercent, Percent: 12.5}, "Price drops 12.5 % or more"},
+		{alert.Rule{Kind: alert.DropAmount, AmountMinor: 500, Currency: "USD", Basis: alert.AgainstMedian}, "Price drops by $5.00 or more below the 30-day median"},
+		{alert.Rule{Kind: alert.DropAmount, AmountMinor: 500}, "Price drops by €5.00 or more"},
 		{alert.Rule{Kind: alert.LowestInDays, Days: 60}, "Lowest price in 60 days"},
 		{alert.Rule{Kind: alert.WatchFailing}, "Checks fail 3 times in a row"},
 		{alert.Rule{Kind: alert.BackInStock}, "Back in stock"},
