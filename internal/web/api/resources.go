@@ -77,7 +77,7 @@ func toProductJSON(p *store.Product) *productJSON {
 
 func toWatchJSON(w *store.Watch) watchJSON {
 	out := watchJSON{ID: w.ID, ProductID: w.ProductID, Tags: w.Tags, Notes: w.Notes,
-		Paused: w.Paused, MinInterval: formatInterval(w.MinInterval), CreatedAt: rfc3339(w.CreatedAt)}
+		Paused: w.Paused, MinInterval: FormatInterval(w.MinInterval), CreatedAt: rfc3339(w.CreatedAt)}
 	if out.Tags == nil {
 		out.Tags = []string{}
 	}

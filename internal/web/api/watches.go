@@ -238,9 +238,9 @@ func parseMinInterval(s string) (time.Duration, string) {
 	return d, ""
 }
 
-// formatInterval writes d as parseMinInterval reads it, without zero units
+// FormatInterval writes d as parseMinInterval (and so the API) reads it, without zero units
 // ("15m", not "15m0s"); "" for none.
-func formatInterval(d time.Duration) string {
+func FormatInterval(d time.Duration) string {
 	if d <= 0 {
 		return ""
 	}

@@ -58,8 +58,8 @@ func TestFormatInterval(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0: "", 15 * time.Minute: "15m", 90 * time.Minute: "1h30m", 2 * time.Hour: "2h", 90 * time.Second: "1m30s", 45 * time.Second: "45s",
 	} {
-		if got := formatInterval(d); got != want {
-			t.Errorf("formatInterval(%v) = %q, want %q", d, got, want)
+		if got := FormatInterval(d); got != want {
+			t.Errorf("FormatInterval(%v) = %q, want %q", d, got, want)
 		}
 		if back, detail := parseMinInterval(want); detail != "" || back != d {
 			t.Errorf("parseMinInterval(%q) = %v, %q; want %v", want, back, detail, d)

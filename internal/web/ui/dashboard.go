@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"math"
 	"net/http"
 	"slices"
@@ -235,28 +236,28 @@ func sortRows(rows []dashRow, key string) {
 		}
 		return f
 	}
-	var cmp func(a, b dashRow) int
+	var by func(a, b dashRow) int
 	switch key {
 	case "title":
-		cmp = func(a, b dashRow) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) }
+		by = func(a, b dashRow) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) }
 	case "store":
-		cmp = func(a, b dashRow) int { return strings.Compare(a.Domain, b.Domain) }
+		by = func(a, b dashRow) int { return strings.Compare(a.Domain, b.Domain) }
 	case "price":
-		cmp = func(a, b dashRow) int { return cmpNum(priceOrInf(a.PriceMinor), priceOrInf(b.PriceMinor)) }
+		by = func(a, b dashRow) int { return cmp.Compare(priceOrInf(a.PriceMinor), priceOrInf(b.PriceMinor)) }
 	case "change": // biggest drop first
-		cmp = func(a, b dashRow) int { return cmpNum(num(a.Change), num(b.Change)) }
+		by = func(a, b dashRow) int { return cmp.Compare(num(a.Change), num(b.Change)) }
 	case "change30":
-		cmp = func(a, b dashRow) int { return cmpNum(num(a.Change30), num(b.Change30)) }
+		by = func(a, b dashRow) int { return cmp.Compare(num(a.Change30), num(b.Change30)) }
 	case "checked": // most recent first
-		cmp = func(a, b dashRow) int { return -cmpNum(priceOrInf(a.LastCheckedAt), priceOrInf(b.LastCheckedAt)) }
+		by = func(a, b dashRow) int { return -cmp.Compare(priceOrInf(a.LastCheckedAt), priceOrInf(b.LastCheckedAt)) }
 	default:
 		return // newest watch first, as loaded
 	}
 	slices.SortStableFunc(rows, func(a, b dashRow) int {
-		if c := cmp(a, b); c != 0 {
+		if c := by(a, b); c != 0 {
 			return c
 		}
-		return -cmpNum(float64(a.WatchID), float64(b.WatchID))
+		return -cmp.Compare(float64(a.WatchID), float64(b.WatchID))
 	})
 }
 
@@ -265,16 +266,6 @@ func priceOrInf(p *int64) float64 {
 		return math.Inf(1)
 	}
 	return float64(*p)
-}
-
-func cmpNum(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func tagsOf(rows []store.DashboardRow) []string {

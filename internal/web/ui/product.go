@@ -15,6 +15,7 @@ import (
 	"github.com/shelfwatch/shelfwatch/internal/auth"
 	"github.com/shelfwatch/shelfwatch/internal/price"
 	"github.com/shelfwatch/shelfwatch/internal/store"
+	"github.com/shelfwatch/shelfwatch/internal/web/api"
 	"github.com/shelfwatch/shelfwatch/internal/web/ratelimit"
 )
 
@@ -124,7 +125,7 @@ func (h *Handler) productPage(w http.ResponseWriter, r *http.Request, id auth.Id
 	}
 	d := productData{Summary: sum, CanWrite: id.CanWrite(), Ranges: chartRanges[:], Range: defaultChartRange,
 		Events: events, Rules: rules, Channels: channels, ChannelName: map[int64]string{},
-		Tags: strings.Join(wt.Tags, ", "), MinInterval: prodInterval(wt.MinInterval),
+		Tags: strings.Join(wt.Tags, ", "), MinInterval: api.FormatInterval(wt.MinInterval),
 		SnoozeUntil: h.now().Add(24 * time.Hour).UTC().Format(time.RFC3339), Now: h.now().UnixMilli()}
 	enabled := []int64{}
 	for _, c := range channels {
@@ -295,22 +296,6 @@ func (h *Handler) chartJSON(ctx context.Context, wt *store.Watch, rng chartRange
 		}
 	}
 	return appendChartJSON(buf, rng.Key, s, cur, target, from, to), nil
-}
-
-// prodInterval writes a minimum interval as the API reads it ("15m",
-// "6h", "1h30m"); "" for none.
-func prodInterval(d time.Duration) string {
-	if d <= 0 {
-		return ""
-	}
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // prodRuleText describes a rule's condition in the words of the alerts

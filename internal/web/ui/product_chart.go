@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
@@ -221,7 +222,7 @@ func seriesStats(pts []store.SeriesPoint, currency string, from, to int64) price
 		total = int64(len(ws))
 	}
 	st.Avg = prodPtr(int64(math.Round(sum / float64(total))))
-	slices.SortFunc(ws, func(a, b weighted) int { return prodCmp(a.p, b.p) })
+	slices.SortFunc(ws, func(a, b weighted) int { return cmp.Compare(a.p, b.p) })
 	var acc int64
 	for _, w := range ws {
 		acc += w.dur
@@ -305,13 +306,3 @@ func judgeDeal(current, median *int64) dealHint {
 }
 
 func prodPtr[T any](v T) *T { return &v }
-
-func prodCmp(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}

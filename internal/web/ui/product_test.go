@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"testing"
-	"time"
 
 	"github.com/shelfwatch/shelfwatch/internal/alert"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -233,14 +232,6 @@ func TestProdRuleText(t *testing.T) {
 	} {
 		if got := prodRuleText(&store.AlertRule{Rule: tc.r}, "EUR"); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.r, got, tc.want)
-		}
-	}
-}
-
-func TestProdInterval(t *testing.T) {
-	for d, want := range map[time.Duration]string{0: "", 15 * time.Minute: "15m", 6 * time.Hour: "6h", 90 * time.Minute: "1h30m", 45 * time.Second: "45s", 10 * time.Second: "10s", 2*time.Hour + 10*time.Second: "2h0m10s"} {
-		if got := prodInterval(d); got != want {
-			t.Errorf("prodInterval(%s) = %q, want %q", d, got, want)
 		}
 	}
 }
