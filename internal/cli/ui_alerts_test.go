@@ -446,7 +446,7 @@ func TestUIAlertsForms(t *testing.T) {
 	}
 	b.fill("#ch-name", "Phone", "#ch-url-s", "nosuchservice://token@somewhere")
 	b.do(chromedp.Click(chromedp.CSS(`#new-channel button[type=submit]`)))
-	b.waitText("#new-channel .form-error", "Fix the fields", 10*time.Second)
+	b.waitText("#new-channel .form-error", "Check the marked field", 10*time.Second)
 	if evalJS[string](b, `document.querySelector("#ch-url-s").getAttribute("aria-invalid")||""`) != "true" {
 		t.Fatal("the service URL is not marked invalid")
 	}
@@ -505,7 +505,7 @@ func TestUIAlertsForms(t *testing.T) {
 	b.retype(fmt.Sprintf("#ch-to-%d", mail.ID), "ann@example.test")
 	b.retype(fmt.Sprintf("#ch-tz-%d", mail.ID), "Mars/Olympus")
 	b.do(chromedp.Click(chromedp.CSS(edit(mail.ID) + " button[type=submit]")))
-	b.waitText(edit(mail.ID)+" .form-error", "Fix the fields", 10*time.Second)
+	b.waitText(edit(mail.ID)+" .form-error", "Check the marked field", 10*time.Second)
 	if evalJS[string](b, fmt.Sprintf(`document.querySelector("#ch-tz-%d").getAttribute("aria-invalid")||""`, mail.ID)) != "true" {
 		t.Error("the time zone is not marked invalid")
 	}

@@ -95,7 +95,12 @@ func (h *Handler) baseFuncs() template.FuncMap {
 			if math.IsNaN(f) || math.IsInf(f, 0) {
 				return ""
 			}
-			s := strconv.FormatFloat(f, 'f', 1, 64)
+			// A change under 0.1 % keeps two decimals: "-0.03 %", not "-0.0 %".
+			prec := 1
+			if math.Abs(f) < 0.1 {
+				prec = 2
+			}
+			s := strconv.FormatFloat(f, 'f', prec, 64)
 			if f > 0 {
 				s = "+" + s
 			}

@@ -110,7 +110,13 @@
       box.setAttribute("role", "alert");
       form.prepend(box);
     }
-    box.textContent = problemText(res) + (unplaced.length ? " (" + unplaced.join("; ") + ")" : "");
+    let text = problemText(res);
+    // The API's generic "Fix the fields listed in errors." reads oddly on a
+    // form: the errors are next to their fields.
+    if ((d.errors || []).length && !unplaced.length && /^Fix the fields listed in errors/.test(text)) {
+      text = "Check the marked field" + (d.errors.length > 1 ? "s" : "") + " below.";
+    }
+    box.textContent = text + (unplaced.length ? " (" + unplaced.join("; ") + ")" : "");
     box.hidden = false;
     const first = form.querySelector('[aria-invalid="true"]');
     if (first) first.focus();
