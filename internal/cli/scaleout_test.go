@@ -138,6 +138,9 @@ func TestScaleOutWorkersCheckEachProductOncePerSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-victim.done
+	// A claim the frozen worker had already sent still runs and commits on
+	// the server after the kill: let it land before the leases are counted.
+	time.Sleep(time.Second)
 	orphans := map[int]bool{} // store ids of the products the dead worker held
 	rows, err := d.Read.QueryContext(t.Context(), `SELECT url FROM products WHERE lease_owner LIKE $1`, owner)
 	if err != nil {
