@@ -301,7 +301,7 @@ func (d *Dispatcher) productMessage(p *store.Product, rule alert.Rule, ev store.
 }
 
 func money(minor int64, currency string) *Money {
-	return &Money{Minor: minor, Currency: currency, Display: price.Format(minor, currency)}
+	return &Money{Minor: minor, Currency: currency, Display: price.Display(minor, currency)}
 }
 
 func hostOf(u string) string {

@@ -208,37 +208,8 @@ func money(minor any, currency string) string {
 	return formatMoney(v, currency)
 }
 
-var symbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "CN¥", "INR": "₹",
-	"KRW": "₩", "CAD": "CA$", "AUD": "A$", "BRL": "R$", "CHF": "CHF ", "SEK": "SEK ", "PLN": "zł ", "MXN": "MX$"}
-
-// formatMoney groups thousands and puts the currency's symbol (or code)
-// first: "€1,299.00", "SEK 349.00", "1,299.00" when the currency is unknown.
-func formatMoney(minor int64, currency string) string {
-	digits := price.Format(minor, currency)
-	neg := strings.HasPrefix(digits, "-")
-	digits = strings.TrimPrefix(digits, "-")
-	whole, frac, hasFrac := strings.Cut(digits, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	if sym, ok := symbols[currency]; ok {
-		b.WriteString(sym)
-	} else if currency != "" {
-		b.WriteString(currency + " ")
-	}
-	for i, c := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if hasFrac {
-		b.WriteByte('.')
-		b.WriteString(frac)
-	}
-	return b.String()
-}
+// formatMoney is price.Display: pages print prices as alerts do.
+func formatMoney(minor int64, currency string) string { return price.Display(minor, currency) }
 
 // ago is "3 min ago" for a Unix-ms time (int64 or *int64), "never" for nil.
 func ago(now time.Time, ms any) string {
