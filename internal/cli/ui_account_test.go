@@ -117,3 +117,34 @@ func TestUIPasswordReset(t *testing.T) {
 	b.waitText("form .form-error", "invalid, used or expired", 10*time.Second)
 	b.shot("reset-link-used")
 }
+
+// The keyboard alone: sign in by typing and Enter (the email field has the
+// focus), then Tab reaches the skip link first and Enter jumps to the
+// content; the dashboard's controls are reachable by Tab.
+func TestUIKeyboard(t *testing.T) {
+	c := uiConfig(t, db.SQLite)
+	base, stop := startServe(t, c)
+	defer func() { _ = stop() }()
+	b := newChrome(t, base)
+	b.open("/signin", "#email")
+	if got := evalJS[string](b, `document.activeElement.id`); got != "email" {
+		t.Fatalf("the sign-in page focuses %q, want the email field", got)
+	}
+	b.do(chromedp.KeyEvent(adminEmail), chromedp.KeyEvent("\t"), chromedp.KeyEvent(adminPassword), chromedp.KeyEvent("\r"))
+	b.waitText("main h1", "Watches", 20*time.Second)
+
+	b.do(chromedp.KeyEvent("\t"))
+	if got := evalJS[string](b, `document.activeElement.className`); got != "skip" {
+		t.Fatalf("the first Tab focuses %q, want the skip link", got)
+	}
+	b.do(chromedp.KeyEvent("\r"))
+	if got := evalJS[string](b, `location.hash`); got != "#main" {
+		t.Fatalf("the skip link went to %q", got)
+	}
+	// Every control of the page is in the tab order: none has tabindex -1
+	// except the main landmark the skip link targets.
+	if n := evalJS[int](b, `[...document.querySelectorAll("a[href], button, input, select, textarea")].filter(e => e.tabIndex < 0).length`); n != 0 {
+		t.Fatalf("%d controls are out of the tab order", n)
+	}
+	b.shot("keyboard")
+}
