@@ -19,18 +19,7 @@ func TestCatalogMigrationKeepsEvents(t *testing.T) {
 			t.Parallel()
 			d := dbtest.OpenUnmigrated(t, eng)
 			c := ctx(t)
-			fsys, err := db.Migrations(eng)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dialect := goose.DialectSQLite3
-			if eng == db.Postgres {
-				dialect = goose.DialectPostgres
-			}
-			p, err := goose.NewProvider(dialect, d.Write, fsys, goose.WithDisableGlobalRegistry(true))
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := migrator(t, eng, d)
 			if _, err := p.UpTo(c, 3); err != nil {
 				t.Fatal(err)
 			}
@@ -83,4 +72,23 @@ func TestCatalogMigrationKeepsEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// migrator is a goose provider over d's own migrations, to step through
+// them one version at a time.
+func migrator(t *testing.T, eng db.Engine, d *db.DB) *goose.Provider {
+	t.Helper()
+	fsys, err := db.Migrations(eng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dialect := goose.DialectSQLite3
+	if eng == db.Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, d.Write, fsys, goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pressly/goose/v3"
-
 	"github.com/shelfwatch/shelfwatch/internal/db"
 	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -23,18 +21,7 @@ func TestHistoryMigrationKeepsRows(t *testing.T) {
 			t.Parallel()
 			d := dbtest.OpenUnmigrated(t, eng)
 			c := ctx(t)
-			fsys, err := db.Migrations(eng)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dialect := goose.DialectSQLite3
-			if eng == db.Postgres {
-				dialect = goose.DialectPostgres
-			}
-			p, err := goose.NewProvider(dialect, d.Write, fsys, goose.WithDisableGlobalRegistry(true))
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := migrator(t, eng, d)
 			if _, err := p.UpTo(c, 8); err != nil {
 				t.Fatal(err)
 			}
