@@ -2,8 +2,6 @@ package notify_test
 
 import (
 	"bytes"
-	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -11,12 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-
 	"github.com/shelfwatch/shelfwatch/internal/alert"
 	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/fetch"
-	"github.com/shelfwatch/shelfwatch/internal/jobs"
 	"github.com/shelfwatch/shelfwatch/internal/notify"
 	"github.com/shelfwatch/shelfwatch/internal/secret"
 	"github.com/shelfwatch/shelfwatch/internal/store"
@@ -108,25 +103,7 @@ func TestDelivererReportsOutcomes(t *testing.T) {
 					Failed: func(n *store.Notification, dead bool) {
 						got.add(n, map[bool]string{false: store.NotificationFailed, true: store.NotificationDead}[dead])
 					}}
-				runner, err := jobs.New(st.DB(), st, jobs.Options{Logger: log, Register: dl.Register,
-					Queues: map[string]river.QueueConfig{notify.Queue: notify.QueueConfig()}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				dl.Jobs = runner
-				disp := &notify.Dispatcher{Store: st, Jobs: runner}
-				st.SetEventHook(func(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
-					_, err := disp.OnEvents(ctx, tx, evs)
-					return err
-				})
-				if err := runner.Start(ctx); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-					defer cancel()
-					_ = runner.Stop(ctx)
-				})
+				startDelivery(ctx, t, st, dl, log)
 				for i, price := range []int64{12000, 9000} {
 					if _, err := st.RecordCheck(ctx, store.CheckResult{ProductID: p.ID, At: 1_800_000_000_000 + int64(i)*60_000, Kind: store.CheckSeen,
 						Outcome: "ok", Observation: &store.Observation{Currency: "EUR", PriceMinor: &price, Availability: store.InStock}}); err != nil {

@@ -121,25 +121,7 @@ func newPipeline(t *testing.T, eng db.Engine, failN int, target int64) *pipeline
 		// follow each other quickly so the test runs the whole life.
 		Backoff:     func(int, time.Duration) time.Duration { return 10 * time.Millisecond },
 		MaxAttempts: testMaxAttempts, SweepEvery: time.Second, SweepGrace: time.Millisecond}
-	runner, err := jobs.New(d, st, jobs.Options{Logger: logger, Register: deliverer.Register,
-		Queues: map[string]river.QueueConfig{notify.Queue: notify.QueueConfig()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	deliverer.Jobs = runner
-	disp := &notify.Dispatcher{Store: st, Jobs: runner}
-	st.SetEventHook(func(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
-		_, err := disp.OnEvents(ctx, tx, evs)
-		return err
-	})
-	if err := runner.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = runner.Stop(ctx)
-	})
+	runner := startDelivery(ctx, t, st, deliverer, logger)
 	return &pipeline{st: st, d: d, ws: ws.ID, p: p, watch: w, hook: h, ch: ch, runner: runner}
 }
 
@@ -382,4 +364,30 @@ func TestDigestChannelSendsOneMessage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startDelivery runs the delivery side on st for the test: a job queue
+// with dl's workers, and the dispatcher in st's event hook.
+func startDelivery(ctx context.Context, t *testing.T, st *store.Store, dl *notify.Deliverer, log *slog.Logger) *jobs.Runner {
+	t.Helper()
+	runner, err := jobs.New(st.DB(), st, jobs.Options{Logger: log, Register: dl.Register,
+		Queues: map[string]river.QueueConfig{notify.Queue: notify.QueueConfig()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dl.Jobs = runner
+	disp := &notify.Dispatcher{Store: st, Jobs: runner}
+	st.SetEventHook(func(ctx context.Context, tx *sql.Tx, evs []store.Event) error {
+		_, err := disp.OnEvents(ctx, tx, evs)
+		return err
+	})
+	if err := runner.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = runner.Stop(ctx)
+	})
+	return runner
 }
