@@ -40,6 +40,8 @@ func TestUIJourney(t *testing.T) {
 	loc := b.location()
 	watchPath := loc[strings.Index(loc, "/watches/"):]
 	b.waitText("#product-summary", shownDigits(minor, truth.Currency), 30*time.Second)
+	// The chart draws the first check too, also when the page was open before it.
+	b.waitJS(`(function(){const c=document.getElementById("chart"); return !!(c && c._uplot && c._uplot.data[0].length >= 1)})()`, 20*time.Second)
 
 	// A target 10 % under today's price.
 	target := minor * 9 / 10

@@ -342,6 +342,18 @@
     if (ev.target && ev.target.tagName === "IMG") ev.target.classList.add("broken");
   }, true);
 
+  // A product waiting for its first check polls its fragment (aria-busy);
+  // when the answer is the checked product, the rest of the page (the
+  // chart) hears about it as it would from a live update.
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    const elt = ev.detail && ev.detail.elt;
+    const xhr = ev.detail && ev.detail.xhr;
+    if (!elt || !xhr || elt.getAttribute("aria-busy") !== "true" || !elt.dataset.product) return;
+    if (ev.detail.successful && xhr.responseText.indexOf('aria-busy="true"') < 0) {
+      document.dispatchEvent(new CustomEvent("sw:product", { detail: { id: parseInt(elt.dataset.product, 10) } }));
+    }
+  });
+
   window.shelfwatch = { api: api, toast: toast, refresh: refresh };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", live); else live();
 })();
