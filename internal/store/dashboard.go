@@ -43,11 +43,27 @@ type DashboardRow struct {
 // nil: they cost two index seeks per product, so the dashboard asks
 // ReferencePrices for the rows it shows (or sorts by).
 func (s *Store) DashboardRows(ctx context.Context, workspaceID int64) ([]DashboardRow, error) {
+	return s.dashboardRows(ctx, `WHERE w.workspace_id = $1 ORDER BY w.id DESC`, workspaceID)
+}
+
+// DashboardRowOf is one watch's DashboardRow (a live update of one row);
+// ErrNotFound when the workspace has no such watch.
+func (s *Store) DashboardRowOf(ctx context.Context, workspaceID, watchID int64) (*DashboardRow, error) {
+	rows, err := s.dashboardRows(ctx, `WHERE w.workspace_id = $1 AND w.id = $2`, workspaceID, watchID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rows) == 0 {
+		return nil, ErrNotFound
+	}
+	return &rows[0], nil
+}
+
+func (s *Store) dashboardRows(ctx context.Context, where string, args ...any) ([]DashboardRow, error) {
 	rows, err := s.db.Read.QueryContext(ctx, `SELECT w.id, p.id, p.title, p.url, p.domain, p.image_url,
 		p.price_minor, p.currency, p.availability, p.status, p.last_outcome, p.last_checked_at,
 		w.tags, w.paused, w.target_minor, w.target_currency, w.created_at
-		FROM watches w JOIN products p ON p.id = w.product_id
-		WHERE w.workspace_id = $1 ORDER BY w.id DESC`, workspaceID)
+		FROM watches w JOIN products p ON p.id = w.product_id `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("dashboard rows: %w", err)
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"cmp"
+	"errors"
 	"math"
 	"net/http"
 	"slices"
@@ -116,17 +117,16 @@ func (h *Handler) dashboardRow(w http.ResponseWriter, r *http.Request, id auth.I
 		h.notFound(w, r)
 		return
 	}
-	all, err := h.Store.DashboardRows(r.Context(), id.WorkspaceID)
+	one, err := h.Store.DashboardRowOf(r.Context(), id.WorkspaceID, watchID)
+	if errors.Is(err, store.ErrNotFound) {
+		h.notFound(w, r)
+		return
+	}
 	if err != nil {
 		h.serverError(w, r, "dashboard row", err)
 		return
 	}
-	i := slices.IndexFunc(all, func(d store.DashboardRow) bool { return d.WatchID == watchID })
-	if i < 0 {
-		h.notFound(w, r)
-		return
-	}
-	rows := []dashRow{deriveRow(all[i])}
+	rows := []dashRow{deriveRow(*one)}
 	if err := h.addChanges(r, rows); err != nil {
 		h.serverError(w, r, "dashboard row changes", err)
 		return
