@@ -8,7 +8,6 @@ import (
 
 	"testing"
 
-	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
@@ -28,18 +27,7 @@ func TestAccountsContract(t *testing.T) {
 		{"PasswordResets", testPasswordResets},
 		{"LoginLockout", testLoginLockout},
 	}
-	for _, eng := range dbtest.Engines() {
-		t.Run(string(eng), func(t *testing.T) {
-			t.Parallel()
-			dbtest.SkipUnlessAvailable(t, eng)
-			for _, tc := range tests {
-				t.Run(tc.name, func(t *testing.T) {
-					t.Parallel()
-					tc.fn(t, store.New(dbtest.Open(t, eng)))
-				})
-			}
-		})
-	}
+	runContract(t, tests)
 }
 
 func testAudit(t *testing.T, st *store.Store) {

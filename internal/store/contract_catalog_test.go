@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
 
@@ -32,18 +31,7 @@ func TestCatalogContract(t *testing.T) {
 		{"BigBaselineInParts", testCatalogBigBaseline},
 		{"EventHook", testCatalogEventHook},
 	}
-	for _, eng := range dbtest.Engines() {
-		t.Run(string(eng), func(t *testing.T) {
-			t.Parallel()
-			dbtest.SkipUnlessAvailable(t, eng)
-			for _, tc := range tests {
-				t.Run(tc.name, func(t *testing.T) {
-					t.Parallel()
-					tc.fn(t, store.New(dbtest.Open(t, eng)))
-				})
-			}
-		})
-	}
+	runContract(t, tests)
 }
 
 func catalogWatch(t *testing.T, st *store.Store, ws int64, url string, include ...string) *store.CatalogWatch {

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shelfwatch/shelfwatch/internal/db/dbtest"
 	"github.com/shelfwatch/shelfwatch/internal/frontier"
 	"github.com/shelfwatch/shelfwatch/internal/store"
 )
@@ -43,18 +42,7 @@ func TestFrontierContract(t *testing.T) {
 		{"PriceMedian", testPriceMedian},
 		{"WatchMinInterval", testWatchMinInterval},
 	}
-	for _, eng := range dbtest.Engines() {
-		t.Run(string(eng), func(t *testing.T) {
-			t.Parallel()
-			dbtest.SkipUnlessAvailable(t, eng)
-			for _, tc := range tests {
-				t.Run(tc.name, func(t *testing.T) {
-					t.Parallel()
-					tc.fn(t, store.New(dbtest.Open(t, eng)))
-				})
-			}
-		})
-	}
+	runContract(t, tests)
 }
 
 // future is a "now" after every product created by the test is due.

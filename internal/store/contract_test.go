@@ -44,11 +44,16 @@ type contractTest struct {
 
 func TestContract(t *testing.T) {
 	t.Parallel()
+	runContract(t, contractTests())
+}
+
+// runContract runs tests on every engine, each on a database of its own.
+func runContract(t *testing.T, tests []contractTest) {
 	for _, eng := range dbtest.Engines() {
 		t.Run(string(eng), func(t *testing.T) {
 			t.Parallel()
 			dbtest.SkipUnlessAvailable(t, eng)
-			for _, tc := range contractTests() {
+			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
 					tc.fn(t, store.New(dbtest.Open(t, eng)))
